@@ -1,0 +1,1 @@
+"""Plumbing shared by every Stratus service; holds no business logic."""

@@ -1,0 +1,1 @@
+"""Database plumbing: engines and sessions, column types, migrations, paging."""

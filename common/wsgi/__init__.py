@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the service APIs (Flask app factory and helpers)."""

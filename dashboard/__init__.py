@@ -1,0 +1,1 @@
+"""The web dashboard; built by the [dashboard] issue."""

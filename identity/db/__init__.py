@@ -1,0 +1,1 @@
+"""The identity service's own database."""

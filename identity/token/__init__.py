@@ -1,0 +1,1 @@
+"""Fernet tokens: keys, payloads, revocation, issue and validation."""

@@ -1,0 +1,1 @@
+"""The network service (Neutron v2.0 compatible); built by the [network-api] issue."""

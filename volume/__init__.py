@@ -1,0 +1,1 @@
+"""The volume service (Cinder v3 compatible); built by the [volume] issue."""
