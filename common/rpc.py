@@ -10,6 +10,7 @@ import logging
 import oslo_messaging as messaging
 from oslo_messaging import opts as messaging_opts
 from oslo_config import cfg
+from oslo_messaging._metrics import client as metrics_client
 from oslo_messaging._tracing import client as tracing_client
 
 from common.context import RequestContext
@@ -29,10 +30,12 @@ def register_opts(conf):
     """Register oslo.messaging's options (and ours) on ``conf``."""
     for group, opts in messaging_opts.list_opts():
         conf.register_opts(opts, group=group)
-    # oslo.messaging registers its tracing options only on cfg.CONF, yet its
-    # RPC client reads them from the ConfigOpts it is given.
+    # oslo.messaging registers its tracing and metrics options only on
+    # cfg.CONF, yet its RPC client reads them from the ConfigOpts it is given.
     conf.register_opts(tracing_client.oslo_messaging_tracing,
                        group='oslo_messaging_tracing')
+    conf.register_opts(metrics_client.oslo_messaging_metrics,
+                       group='oslo_messaging_metrics')
     conf.register_opts(_notifier_opts, group='oslo_messaging_notifications')
     conf.set_default('transport_url', 'rabbit://guest:guest@127.0.0.1:5672/')
     conf.set_default('driver', ['messagingv2'], group='oslo_messaging_notifications')

@@ -186,9 +186,9 @@ class AssignmentManager:
         self._check_actor_and_target(session, actor_id, is_group, target_kind, target_id)
         kind = assignment_type(is_group, target_kind)
         key = (kind.value, actor_id, target_id, role_id)
-        if session.get(m.Assignment, key) is None:
-            session.add(m.Assignment(type=kind.value, actor_id=actor_id,
-                                     target_id=target_id, role_id=role_id))
+        if session.get(m.Assignment, key) is None and db_api.add_if_absent(
+                session, m.Assignment(type=kind.value, actor_id=actor_id,
+                                      target_id=target_id, role_id=role_id)):
             events.queue(session, 'role_assignment', 'created', role_id)
 
     def check_grant(self, session, role_id, actor_id, is_group, target_kind, target_id):

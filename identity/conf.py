@@ -1,7 +1,6 @@
 """Options of the identity service (``/etc/stratus/identity.conf``)."""
 from oslo_config import cfg
 
-from common import auth
 from common import config as common_config
 from common import rpc
 
@@ -60,7 +59,6 @@ resource_opts = [
 def register_opts(conf):
     common_config.register_common_opts(conf)
     rpc.register_opts(conf)
-    auth.register_opts(conf)
     conf.register_opts(identity_opts, group='identity')
     conf.register_opts(token_opts, group='token')
     conf.register_opts(fernet_opts, group='fernet_tokens')

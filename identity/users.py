@@ -191,8 +191,9 @@ class UserManager:
     def add_member(self, session, group_id, user_id):
         self.get_group(session, group_id)
         self.get_user(session, user_id)
-        if session.get(m.GroupMembership, (user_id, group_id)) is None:
-            session.add(m.GroupMembership(user_id=user_id, group_id=group_id))
+        if session.get(m.GroupMembership, (user_id, group_id)) is None and \
+                db_api.add_if_absent(session, m.GroupMembership(user_id=user_id,
+                                                                group_id=group_id)):
             events.queue(session, 'group', 'updated', group_id)
 
     def check_member(self, session, group_id, user_id):

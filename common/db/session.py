@@ -70,7 +70,9 @@ class Database:
     @contextlib.contextmanager
     def reader(self):
         """A session for reads; nothing it does is committed."""
-        with self._reader() as session, session.begin():
+        # Closing the session rolls its transaction back and detaches the
+        # rows without expiring them, so they stay readable afterwards.
+        with self._reader() as session:
             yield session
 
     def ping(self):

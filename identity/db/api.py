@@ -35,6 +35,26 @@ def flush_unique(session, kind, name):
         raise
 
 
+def add_if_absent(session, row):
+    """Insert ``row`` unless a concurrent transaction committed the same key first.
+
+    For idempotent writes (``PUT`` of a grant or a membership): the caller
+    looked the key up and found nothing, but on MariaDB and PostgreSQL
+    another request may insert it in between.  The insert runs in a
+    savepoint, so losing that race leaves the transaction usable.
+
+    :returns: True when this call inserted the row.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except sa_exc.IntegrityError as error:
+        if is_duplicate_entry(error):
+            return False
+        raise
+    return True
+
+
 def list_rows(session, model, *, where=(), limit=None, marker=None, order_by=None):
     """Rows of ``model`` matching the ``where`` clauses, one page of them."""
     columns = order_by or [model.id]

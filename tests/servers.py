@@ -1,0 +1,213 @@
+"""Test helpers that run real Stratus processes and real databases.
+
+Shared by the functional, compat and benchmark code: a throw-away database
+on SQLite, MariaDB or PostgreSQL, an identity API under gunicorn on a free
+port, and a small HTTP client that carries a token.
+"""
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+import sqlalchemy as sa
+
+MYSQL_URL = os.environ.get('STRATUS_TEST_MYSQL_URL', 'mysql+pymysql://root@127.0.0.1:3306')
+POSTGRESQL_URL = os.environ.get('STRATUS_TEST_POSTGRESQL_URL',
+                                'postgresql+psycopg2://postgres@127.0.0.1:5432')
+BACKENDS = ('sqlite', 'mysql', 'postgresql')
+ADMIN_PASSWORD = 'admin-secret'
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _bin(name):
+    """A console script of this virtualenv (the one running the tests)."""
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    return path if os.path.exists(path) else shutil.which(name)
+
+
+@contextlib.contextmanager
+def database(backend, directory):
+    """A new, empty database of ``backend``; yields its URL and drops it afterwards.
+
+    A server that is not running fails the test loudly: it is never skipped.
+    """
+    name = f'stratus_test_{uuid.uuid4().hex[:12]}'
+    if backend == 'sqlite':
+        yield f'sqlite:///{os.path.join(directory, name)}.sqlite'
+        return
+    if backend == 'mysql':
+        admin = sa.create_engine(MYSQL_URL + '/', isolation_level='AUTOCOMMIT')
+        create = f'CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'
+        url = f'{MYSQL_URL}/{name}?charset=utf8mb4'
+    elif backend == 'postgresql':
+        admin = sa.create_engine(POSTGRESQL_URL + '/postgres', isolation_level='AUTOCOMMIT')
+        create = f'CREATE DATABASE {name}'
+        url = f'{POSTGRESQL_URL}/{name}'
+    else:
+        raise ValueError(backend)
+    with admin.connect() as connection:
+        connection.execute(sa.text(create))
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            if backend == 'postgresql':
+                connection.execute(sa.text(
+                    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS {name}'))
+        admin.dispose()
+
+
+class ApiClient:
+    """``requests`` with a base URL and, once given, an ``X-Auth-Token``."""
+
+    def __init__(self, base_url, token=None):
+        self.base_url = base_url.rstrip('/')
+        self.token = token
+        self.http = requests.Session()
+
+    def request(self, method, path, *, headers=None, **kwargs):
+        all_headers = {'X-Auth-Token': self.token} if self.token else {}
+        all_headers.update(headers or {})
+        return self.http.request(method, self.base_url + path, headers=all_headers,
+                                 timeout=60, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request('GET', path, **kw)
+
+    def head(self, path, **kw):
+        return self.request('HEAD', path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request('POST', path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request('PUT', path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request('PATCH', path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request('DELETE', path, **kw)
+
+
+def password_auth(username, password, project=None, domain=None, system=False,
+                  user_domain='Default'):
+    """The body of a password ``POST /v3/auth/tokens`` request."""
+    auth = {'identity': {'methods': ['password'], 'password': {'user': {
+        'name': username, 'domain': {'name': user_domain}, 'password': password}}}}
+    if project:
+        auth['scope'] = {'project': {'name': project, 'domain': {'name': 'Default'}}}
+    elif domain:
+        auth['scope'] = {'domain': {'name': domain}}
+    elif system:
+        auth['scope'] = {'system': {'all': True}}
+    return {'auth': auth}
+
+
+class IdentityServer:
+    """``stratus-identity-api`` under gunicorn, bootstrapped, on a free port."""
+
+    def __init__(self, directory, database_url, *, workers=2, hash_rounds=4, extra_conf=''):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.database_url = database_url
+        self.conf_path = os.path.join(directory, 'identity.conf')
+        self.log_path = os.path.join(directory, 'identity-api.log')
+        with open(self.conf_path, 'w') as conf:
+            conf.write(f"""[DEFAULT]
+state_path = {directory}/state
+[api]
+bind_host = 127.0.0.1
+bind_port = {self.port}
+public_url = {self.url}
+workers = {workers}
+[database]
+connection = {database_url}
+[identity]
+password_hash_rounds = {hash_rounds}
+[oslo_messaging_notifications]
+driver = noop
+{extra_conf}
+""")
+        self.process = None
+        self._log = None
+
+    def manage(self, *args):
+        subprocess.run([_bin('stratus-manage'), '--config-file', self.conf_path, 'identity',
+                        *args], check=True, capture_output=True, text=True)
+
+    def start(self):
+        self.manage('db-sync')
+        self.manage('fernet-setup')
+        self.manage('bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
+                    '--bootstrap-public-url', f'{self.url}/v3',
+                    '--bootstrap-internal-url', f'{self.url}/v3')
+        self._log = open(self.log_path, 'w')
+        self.process = subprocess.Popen(
+            [_bin('stratus-identity-api'), '--config-file', self.conf_path],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
+        return self
+
+    def wait_healthy(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'identity API exited: {self.log_tail()}')
+            try:
+                if requests.get(f'{self.url}/healthz', timeout=2).status_code == 200:
+                    return
+            except (requests.ConnectionError, requests.Timeout):
+                # Timeout: gunicorn accepts before a worker has loaded the app.
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f'identity API did not start: {self.log_tail()}')
+
+    def log_tail(self, lines=40):
+        with open(self.log_path) as log:
+            return ''.join(log.readlines()[-lines:])
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def issue_token(self, username, password, **scope):
+        response = requests.post(f'{self.url}/v3/auth/tokens',
+                                 json=password_auth(username, password, **scope), timeout=60)
+        response.raise_for_status()
+        return response.headers['X-Subject-Token'], response.json()['token']
+
+    def client(self, username='admin', password=ADMIN_PASSWORD, **scope):
+        """An ``ApiClient`` with a token of ``username`` (admin of project admin by default)."""
+        if not scope:
+            scope = {'project': 'admin'} if username == 'admin' else {}
+        token, _ = self.issue_token(username, password, **scope)
+        return ApiClient(self.url, token)
+
+    def anonymous(self):
+        return ApiClient(self.url)
