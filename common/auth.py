@@ -35,9 +35,15 @@ def wrap(wsgi_app, conf):
 def context_from_environ(environ):
     """The ``RequestContext`` of a request that ``auth_token`` has seen.
 
-    :raises Unauthorized: when the token was missing or invalid.
+    With ``delay_auth_decision`` the middleware leaves the verdict to us; it
+    is the one it would have given itself: the user token must be valid, and
+    so must the ``X-Service-Token`` when one was sent.
+
+    :raises Unauthorized: when the token was missing or invalid, or the
+        service token was invalid.
     """
-    if environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
+    if environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed' or \
+            environ.get('HTTP_X_SERVICE_IDENTITY_STATUS', 'Confirmed') != 'Confirmed':
         raise exceptions.Unauthorized()
     ctx = RequestContext.from_environ(environ)
     ctx.auth_plugin = environ.get('keystone.token_auth')

@@ -1,0 +1,1 @@
+"""Reproducible performance scenarios; each prints one JSON line (see README.md)."""

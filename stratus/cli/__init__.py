@@ -1,0 +1,1 @@
+"""The ``stratus`` command-line client (entry point ``stratus.cli.main:main``)."""

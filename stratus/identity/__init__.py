@@ -1,0 +1,1 @@
+"""The identity (Keystone v3) part of the SDK: ``conn.identity``."""

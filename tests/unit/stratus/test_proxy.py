@@ -1,0 +1,25 @@
+"""Next links in every shape OpenStack services write them."""
+import pytest
+
+from stratus import proxy
+
+
+@pytest.mark.parametrize('body, link', [
+    ({'projects': [], 'links': {'self': 's', 'previous': None, 'next': 'http://h/v3/p?m=1'}},
+     'http://h/v3/p?m=1'),
+    ({'projects': [], 'links': {'self': 's', 'next': None}}, None),
+    ({'images': [], 'next': '/v2/images?marker=x'}, '/v2/images?marker=x'),
+    ({'servers': [], 'servers_links': [{'rel': 'next', 'href': 'http://h/servers?marker=s'}]},
+     'http://h/servers?marker=s'),
+    ({'servers': [], 'servers_links': [{'rel': 'self', 'href': 'x'}]}, None),
+    ({'projects': []}, None),
+])
+def test_next_link(body, link):
+    collection = next(iter(body))
+    assert proxy._next_link(body, collection) == link
+
+
+def test_resource_id_and_quote():
+    assert proxy.resource_id({'id': 'x', 'name': 'n'}) == 'x'
+    assert proxy.resource_id('x') == 'x'
+    assert proxy.quote('a b/c') == 'a%20b%2Fc'
