@@ -119,11 +119,9 @@ class AssignmentManager:
         if prior_role_id == implied_role_id or prior_role_id in expand_implied(
                 [implied_role_id], db_api.implications(session)):
             raise common_exc.BadRequest('A role implication must not form a loop.')
-        rule = session.get(m.ImpliedRole, (prior_role_id, implied_role_id))
-        if rule is None:
-            rule = m.ImpliedRole(prior_role_id=prior_role_id, implied_role_id=implied_role_id)
-            session.add(rule)
-        return rule
+        if session.get(m.ImpliedRole, (prior_role_id, implied_role_id)) is None:
+            db_api.add_if_absent(session, m.ImpliedRole(prior_role_id=prior_role_id,
+                                                        implied_role_id=implied_role_id))
 
     def get_implied_role(self, session, prior_role_id, implied_role_id):
         self.get_role(session, prior_role_id)
@@ -205,7 +203,12 @@ class AssignmentManager:
     def delete_grant(self, session, role_id, actor_id, is_group, target_kind, target_id):
         grant = self.check_grant(session, role_id, actor_id, is_group, target_kind, target_id)
         self._revoke_tokens_of(session, grant)
-        session.delete(grant)
+        # A conditional DELETE: of two concurrent revocations one deletes the
+        # row, the other finds it gone (404), as if it had come second.
+        if not db_api.delete_row(session, grant):
+            raise exceptions.RoleAssignmentNotFound(
+                role_id=role_id, actor=f"{'group' if is_group else 'user'}: {actor_id}",
+                target=f'{target_kind}: {target_id}')
         events.queue(session, 'role_assignment', 'deleted', role_id)
 
     def grants_on(self, session, actor_id, is_group, target_kind, target_id):

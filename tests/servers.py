@@ -21,6 +21,13 @@ POSTGRESQL_URL = os.environ.get('STRATUS_TEST_POSTGRESQL_URL',
                                 'postgresql+psycopg2://postgres@127.0.0.1:5432')
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 ADMIN_PASSWORD = 'admin-secret'
+TRANSPORT_URL = os.environ.get('STRATUS_TEST_TRANSPORT_URL',
+                               'rabbit://guest:guest@127.0.0.1:5672/')
+
+
+def unique_name(prefix):
+    """A name no other test (or run) uses: tests share one server per session."""
+    return f'{prefix}-{uuid.uuid4().hex[:12]}'
 
 
 def free_port():
@@ -119,7 +126,10 @@ def password_auth(username, password, project=None, domain=None, system=False,
 class IdentityServer:
     """``stratus-identity-api`` under gunicorn, bootstrapped, on a free port."""
 
-    def __init__(self, directory, database_url, *, workers=2, hash_rounds=4, extra_conf=''):
+    def __init__(self, directory, database_url, *, workers=2, hash_rounds=4, extra_conf='',
+                 notifications=False):
+        """``notifications=True`` sends real notifications to ``TRANSPORT_URL``
+        (``messagingv2``); by default the notifier is ``noop``."""
         self.directory = directory
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
@@ -129,6 +139,7 @@ class IdentityServer:
         with open(self.conf_path, 'w') as conf:
             conf.write(f"""[DEFAULT]
 state_path = {directory}/state
+{f'transport_url = {TRANSPORT_URL}' if notifications else ''}
 [api]
 bind_host = 127.0.0.1
 bind_port = {self.port}
@@ -139,7 +150,7 @@ connection = {database_url}
 [identity]
 password_hash_rounds = {hash_rounds}
 [oslo_messaging_notifications]
-driver = noop
+driver = {'messagingv2' if notifications else 'noop'}
 {extra_conf}
 """)
         self.process = None
@@ -149,12 +160,20 @@ driver = noop
         subprocess.run([_bin('stratus-manage'), '--config-file', self.conf_path, 'identity',
                         *args], check=True, capture_output=True, text=True)
 
-    def start(self):
-        self.manage('db-sync')
+    def start(self, bootstrap=True):
+        """Sync the schema, create keys, bootstrap and serve.
+
+        ``bootstrap=False`` is for a second server on an already synced and
+        bootstrapped database: it must not point the catalog's identity
+        endpoint at itself.
+        """
+        if bootstrap:
+            self.manage('db-sync')
         self.manage('fernet-setup')
-        self.manage('bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
-                    '--bootstrap-public-url', f'{self.url}/v3',
-                    '--bootstrap-internal-url', f'{self.url}/v3')
+        if bootstrap:
+            self.manage('bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
+                        '--bootstrap-public-url', f'{self.url}/v3',
+                        '--bootstrap-internal-url', f'{self.url}/v3')
         self._log = open(self.log_path, 'w')
         self.process = subprocess.Popen(
             [_bin('stratus-identity-api'), '--config-file', self.conf_path],
@@ -211,3 +230,182 @@ driver = noop
 
     def anonymous(self):
         return ApiClient(self.url)
+
+
+class NotificationQueue:
+    """Catches the notifications sent on RabbitMQ while it is open (a context manager).
+
+    A queue of its own, exclusive and auto-deleted, bound to the notifier's
+    exchange (``openstack``) with the ``notifications.info`` and
+    ``notifications.error`` routing keys: it sees every notification sent
+    while it exists and leaves nothing behind on the shared broker (an
+    oslo.messaging listener pool would leave a durable queue).  Each message
+    is kept as oslo.messaging's dict: ``event_type``, ``payload``,
+    ``publisher_id``, ``priority``, ``_context_*`` …
+    """
+
+    def __init__(self, transport_url=None, exchange='openstack'):
+        # oslo.messaging's rabbit:// is kombu's amqp://.
+        self._url = 'amqp://' + (transport_url or TRANSPORT_URL).split('://', 1)[1]
+        self._exchange = exchange
+        self.received = []
+
+    def __enter__(self):
+        import kombu
+        self._connection = kombu.Connection(self._url, connect_timeout=10)
+        self._connection.connect()
+        exchange = kombu.Exchange(self._exchange, type='topic', durable=False,
+                                  auto_delete=False)
+        queue = kombu.Queue(
+            unique_name('stratus-test-notifications'), durable=False, exclusive=True,
+            auto_delete=True, bindings=[kombu.binding(exchange, routing_key=key)
+                                        for key in ('notifications.info',
+                                                    'notifications.error')])
+        self._consumer = self._connection.Consumer(queue, callbacks=[self._on_message],
+                                                   accept=['json'])
+        self._consumer.consume()
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            self._consumer.cancel()
+        finally:
+            self._connection.release()
+
+    def _on_message(self, body, message):
+        import json
+        envelope = json.loads(body) if isinstance(body, str) else body
+        self.received.append(json.loads(envelope['oslo.message']))
+        message.ack()
+
+    def _drain(self, timeout):
+        try:
+            self._connection.drain_events(timeout=timeout)
+        except (socket.timeout, TimeoutError):
+            pass
+
+    def wait_for(self, predicate, timeout=20):
+        """The messages matching ``predicate``, waiting up to ``timeout`` for one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.received if predicate(m)]
+            if found or time.monotonic() > deadline:
+                return found
+            self._drain(0.5)
+
+    def drain(self, seconds):
+        """Take in what arrives during ``seconds`` (to see that nothing more does)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self._drain(0.2)
+
+
+class ServiceProcess:
+    """A service API process under gunicorn: start, wait until healthy, stop."""
+
+    program = None
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.conf_path = os.path.join(directory, f'{self.program}.conf')
+        self.log_path = os.path.join(directory, f'{self.program}.log')
+        self.process = None
+        self._log = None
+
+    def start_process(self):
+        self._log = open(self.log_path, 'w')
+        self.process = subprocess.Popen([_bin(self.program), '--config-file', self.conf_path],
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'{self.program} exited: {self.log_tail()}')
+            try:
+                if requests.get(f'{self.url}/healthz', timeout=5).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f'{self.program} did not start: {self.log_tail()}')
+
+    def log_tail(self, lines=40):
+        with open(self.log_path) as log:
+            return ''.join(log.readlines()[-lines:])
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def client(self, token):
+        return ApiClient(self.url, token)
+
+
+def service_auth_conf(identity, username, password):
+    """``[keystone_authtoken]`` and ``[service_user]`` sections for a service user."""
+    credentials = f"""auth_url = {identity.url}/v3
+auth_type = password
+username = {username}
+password = {password}
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+"""
+    return (f'[keystone_authtoken]\nwww_authenticate_uri = {identity.url}\n{credentials}'
+            f'token_cache_time = 2\n\n[service_user]\n{credentials}')
+
+
+class ImageServer(ServiceProcess):
+    """``stratus-image-api`` with its own database, authenticating against ``identity``.
+
+    At start it creates its service user (role ``service`` in project
+    ``service``) in ``identity`` and registers itself in the catalog.
+    """
+
+    program = 'stratus-image-api'
+
+    def __init__(self, directory, database_url, identity, *, workers=2, extra_conf=''):
+        super().__init__(directory)
+        self.database_url = database_url
+        self.identity = identity
+        self.store_path = os.path.join(directory, 'store')
+        self.staging_path = os.path.join(directory, 'staging')
+        username, password = unique_name('image'), unique_name('pw')
+        identity.manage('ensure-user', '--name', username, '--password', password,
+                        '--project', 'service', '--role', 'service')
+        with open(self.conf_path, 'w') as conf:
+            conf.write(f"""[DEFAULT]
+state_path = {directory}/state
+[api]
+bind_host = 127.0.0.1
+bind_port = {self.port}
+public_url = {self.url}
+workers = {workers}
+[database]
+connection = {database_url}
+[image]
+store_path = {self.store_path}
+staging_path = {self.staging_path}
+[oslo_messaging_notifications]
+driver = noop
+{service_auth_conf(identity, username, password)}
+{extra_conf}
+""")
+
+    def manage(self, *args):
+        return subprocess.run([_bin('stratus-manage'), '--config-file', self.conf_path, 'image',
+                               *args], check=True, capture_output=True, text=True)
+
+    def start(self):
+        self.manage('db-sync')
+        return self.start_process()

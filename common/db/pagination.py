@@ -4,23 +4,28 @@ import sqlalchemy as sa
 from common import exceptions
 
 
-def paginate(stmt, columns, *, limit=None, marker=None, descending=False):
+def paginate(stmt, columns, *, limit=None, marker=None, descending=False, directions=None):
     """Order ``stmt`` by ``columns`` and return the page after ``marker``.
 
-    :param columns: the columns that order the rows; the last one must be
-        unique (normally the id), so every row has one place.
+    :param columns: the columns (or expressions) that order the rows; the
+        last one must be unique (normally the id), so every row has one
+        place.  They must not be NULL: wrap nullable ones in ``coalesce``.
     :param marker: the values of ``columns`` in the row the previous page
         ended with, or ``None`` for the first page.
-    :param descending: sort newest/largest first.
+    :param descending: sort every column newest/largest first.
+    :param directions: per column ``'asc'`` or ``'desc'``; overrides
+        ``descending``.
     """
-    order = [c.desc() if descending else c.asc() for c in columns]
+    if directions is None:
+        directions = ['desc' if descending else 'asc'] * len(columns)
+    order = [c.desc() if d == 'desc' else c.asc() for c, d in zip(columns, directions)]
     stmt = stmt.order_by(*order)
     if marker is not None:
-        compare = (lambda c, v: c < v) if descending else (lambda c, v: c > v)
         clauses = []
-        for i, column in enumerate(columns):
+        for i, (column, direction) in enumerate(zip(columns, directions)):
             equal_before = [columns[j] == marker[j] for j in range(i)]
-            clauses.append(sa.and_(*equal_before, compare(column, marker[i])))
+            after = column < marker[i] if direction == 'desc' else column > marker[i]
+            clauses.append(sa.and_(*equal_before, after))
         stmt = stmt.where(sa.or_(*clauses))
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -14,6 +14,7 @@ from common import exceptions
 _FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
 _validators = {}
 
+MAX_DETAIL = 200
 TRUE_STRINGS = frozenset(('1', 't', 'true', 'on', 'y', 'yes'))
 FALSE_STRINGS = frozenset(('0', 'f', 'false', 'off', 'n', 'no'))
 
@@ -42,7 +43,11 @@ def validate(instance, schema):
     validator = _validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
-        raise exceptions.ValidationError(field=_field_name(error), detail=error.message)
+        detail = error.message
+        if len(detail) > MAX_DETAIL:
+            # The message quotes the offending value, which may be huge.
+            detail = detail[:MAX_DETAIL] + '…'
+        raise exceptions.ValidationError(field=_field_name(error), detail=detail)
 
 
 def json_body(schema=None):

@@ -55,6 +55,16 @@ def add_if_absent(session, row):
     return True
 
 
+def delete_row(session, row):
+    """DELETE ``row`` by primary key; False when another transaction deleted it first."""
+    mapper = sa.inspect(type(row)).mapper
+    keys = [getattr(row, c.key) for c in mapper.primary_key]
+    stmt = sa.delete(type(row)).where(*[c == k for c, k in zip(mapper.primary_key, keys)])
+    deleted = session.execute(stmt).rowcount == 1
+    session.expunge(row)
+    return deleted
+
+
 def list_rows(session, model, *, where=(), limit=None, marker=None, order_by=None):
     """Rows of ``model`` matching the ``where`` clauses, one page of them."""
     columns = order_by or [model.id]
@@ -146,7 +156,7 @@ def catalog_rows(session):
             .join(m.Endpoint, m.Endpoint.service_id == m.Service.id)
             .where(m.Service.enabled.is_(True), m.Endpoint.enabled.is_(True))
             .order_by(m.Service.type, m.Service.id, m.Endpoint.interface, m.Endpoint.id))
-    return list(session.execute(stmt).tuples())
+    return list(session.execute(stmt))
 
 
 # -- revocation --------------------------------------------------------------
