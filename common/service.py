@@ -101,14 +101,20 @@ class Service:
 
 def launch(service):
     """Start ``service`` and block until SIGTERM/SIGINT, then stop it."""
-    done = threading.Event()
+    received = []
 
     def _on_signal(signum, _frame):
-        LOG.info('Received signal %s', signal.Signals(signum).name)
-        done.set()
+        # NOTE: only record it.  The handler runs in the main thread between
+        # two bytecodes, possibly while that thread holds a lock (inside
+        # Event.wait or a logging call), so it must take none.
+        received.append(signum)
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     service.start()
-    done.wait()
+    # Short sleeps: a signal the kernel delivers to another thread does not
+    # wake the main thread, and its handler runs only once that thread does.
+    while not received:
+        time.sleep(0.2)
+    LOG.info('Received signal %s', signal.Signals(received[0]).name)
     service.stop()

@@ -16,8 +16,11 @@ from oslo_policy import policy
 SCOPES = ['system', 'domain', 'project']
 
 _BASE = [
-    policy.RuleDefault('domain_admin', 'role:admin and domain_id:%(target.domain_id)s',
-                       description='An admin of the domain the resource is in.'),
+    policy.RuleDefault('domain_admin', "role:admin and domain_id:%(target.domain_id)s and "
+                       "'False':%(target.in_admin_domain)s",
+                       description='An admin of the domain the resource is in, unless it '
+                                   'is the domain of the cloud\'s admin project (only cloud '
+                                   'admins administer that one).'),
     policy.RuleDefault('domain_reader', 'role:reader and domain_id:%(target.domain_id)s',
                        description='A reader of the domain the resource is in.'),
     policy.RuleDefault('owner', 'user_id:%(target.user_id)s',
@@ -108,17 +111,15 @@ _RULES = [
           'DELETE', '/v3/roles/{id}/implies/{implied_id}'),
     _rule('list_role_inference_rules', READER, 'List all role implications.',
           'GET', '/v3/role_inferences'),
-    # Grants: a domain admin manages grants inside the domain, except on the
-    # cloud's admin project, which would make them a cloud admin.
+    # Grants: a domain admin manages grants inside their domain (never the
+    # admin project's domain: see domain_admin).
     _rule('check_grant', DOMAIN_READER, 'Check a role assignment.',
           'HEAD|GET', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles/{role}'),
     _rule('list_grants', DOMAIN_READER, 'List the roles of an actor on a target.',
           'GET', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles'),
-    _rule('create_grant', f"{ADMIN} or (rule:domain_admin and "
-          "'False':%(target.is_admin_project)s)", 'Grant a role.',
+    _rule('create_grant', DOMAIN_ADMIN, 'Grant a role.',
           'PUT', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles/{role}'),
-    _rule('revoke_grant', f"{ADMIN} or (rule:domain_admin and "
-          "'False':%(target.is_admin_project)s)", 'Revoke a role.',
+    _rule('revoke_grant', DOMAIN_ADMIN, 'Revoke a role.',
           'DELETE', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles/{role}'),
     _rule('list_system_grants', f'{READER} or rule:owner', 'List system role assignments.',
           'GET', '/v3/system/{users|groups}/{actor}/roles'),

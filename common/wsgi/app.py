@@ -148,11 +148,16 @@ def _handle_stratus_error(error):
 
 def _handle_http_exception(error):
     if isinstance(error, http_exceptions.RequestEntityTooLarge):
-        error = exceptions.PayloadTooLarge(limit=flask.current_app.conf.api.max_request_body_size)
+        # The request's own limit: a view may raise it (image uploads do).
+        error = exceptions.PayloadTooLarge(limit=flask.request.max_content_length)
         return _handle_stratus_error(error)
     headers = {}
     if isinstance(error, http_exceptions.MethodNotAllowed) and error.valid_methods:
         headers['Allow'] = ', '.join(error.valid_methods)
+    if isinstance(error, http_exceptions.RequestedRangeNotSatisfiable) and \
+            error.length is not None:
+        # RFC 9110 §15.5.17: a 416 says how long the representation is.
+        headers['Content-Range'] = f'bytes */{error.length}'
     return _fault(error.code, error.name, error.description, type(error).__name__, headers)
 
 

@@ -13,33 +13,24 @@ TARGET = '/<any(projects,domains):target_kind>/<target_id>'
 ACTOR = '/<any(users,groups):actor_kind>/<actor_id>'
 
 
-def _scope(target_kind, target_id, actor_kind, actor_id):
-    """Policy target: the domain of the target and of the actor.
-
-    A domain admin must own both; a grant on the admin project is for cloud
-    admins only.
-    """
+def _domains(target_kind, target_id, actor_kind, actor_id):
+    """The domain of the target and of the actor: a domain admin must own both."""
     backend = support.backend()
     with backend.reader() as session:
         if target_kind == 'projects':
-            project = backend.resource.get_project(session, target_id)
-            domain_id = project.domain_id
-            is_admin_project = project.id == backend.tokens.admin_project_id(session)
+            domain_id = backend.resource.get_project(session, target_id).domain_id
         else:
             domain_id = backend.resource.get_domain(session, target_id).id
-            is_admin_project = False
         if actor_kind == 'users':
             actor_domain_id = backend.users.get_user(session, actor_id).domain_id
         else:
             actor_domain_id = backend.users.get_group(session, actor_id).domain_id
-    return domain_id, actor_domain_id, is_admin_project
+    return {domain_id, actor_domain_id}
 
 
 def _authorize(action, target_kind, target_id, actor_kind, actor_id):
-    domain_id, actor_domain_id, is_admin_project = _scope(target_kind, target_id,
-                                                          actor_kind, actor_id)
-    for domain in {domain_id, actor_domain_id}:
-        support.authorize(action, domain_id=domain, is_admin_project=is_admin_project)
+    for domain in _domains(target_kind, target_id, actor_kind, actor_id):
+        support.authorize(action, domain_id=domain)
 
 
 def _grant_args(target_kind, target_id, actor_kind, actor_id):

@@ -26,8 +26,21 @@ def _flatten(prefix, value, out):
     return out
 
 
+def _admin_domain_id():
+    backend_ = backend()
+    with backend_.reader() as session:
+        return backend_.tokens.admin_domain_id(session)
+
+
 def authorize(action, **target):
-    """Enforce ``identity:<action>`` on ``target`` (nested dicts are flattened)."""
+    """Enforce ``identity:<action>`` on ``target`` (nested dicts are flattened).
+
+    A target with a ``domain_id`` also says whether that domain holds the
+    cloud's admin project: the domain-admin rules do not apply there, or a
+    domain admin could take over the cloud admins' accounts.
+    """
+    if target.get('domain_id') is not None:
+        target['in_admin_domain'] = target['domain_id'] == _admin_domain_id()
     flat = _flatten('target', target, {})
     flask.current_app.enforcer.authorize(context(), f'identity:{action}', flat)
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from common import exceptions as common_exc
 from common.db.types import utcnow
 from identity import exceptions
+from identity.assignment import expand_implied
 from identity.db import api as db_api
 from identity.db import models as m
 from identity.token import formatter
@@ -27,7 +28,7 @@ class TokenProvider:
         self._assignment = assignment
         self._app_credentials = app_credentials
         self._revocations = revocations
-        self._admin_project_id = None
+        self._admin_project_row = None
 
     # -- issue -----------------------------------------------------------------
 
@@ -177,17 +178,27 @@ class TokenProvider:
             return None
         validated.application_credential = credential
         granted = {r.id for r in self._app_credentials.roles_of(session, credential.id)}
-        return granted & held_role_ids
+        # Like a user's, a credential's roles bring the roles they imply
+        # (member ⇒ reader), as long as the user still holds them.
+        return expand_implied(granted, db_api.implications(session)) & held_role_ids
 
-    def admin_project_id(self, session):
-        """The id of the cloud's admin project, looked up until found, then cached."""
-        if self._admin_project_id is None:
-            stmt = (sa.select(m.Project.id)
+    def _admin_project(self, session):
+        """``(project id, domain id)`` of the cloud's admin project, cached once found."""
+        if self._admin_project_row is None:
+            stmt = (sa.select(m.Project.id, m.Project.domain_id)
                     .join(m.Domain, m.Domain.id == m.Project.domain_id)
                     .where(m.Domain.name == self._conf.resource.admin_project_domain_name,
                            m.Project.name == self._conf.resource.admin_project_name))
-            self._admin_project_id = session.execute(stmt).scalar_one_or_none()
-        return self._admin_project_id
+            row = session.execute(stmt).first()
+            self._admin_project_row = tuple(row) if row else None
+        return self._admin_project_row or (None, None)
+
+    def admin_project_id(self, session):
+        return self._admin_project(session)[0]
+
+    def admin_domain_id(self, session):
+        """The domain holding the admin project: administered by cloud admins only."""
+        return self._admin_project(session)[1]
 
     # -- revoke ----------------------------------------------------------------
 
