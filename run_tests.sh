@@ -94,8 +94,13 @@ deps=$(file_hash setup.cfg pyproject.toml requirements-test.txt)"
 # Opportunistic test databases, with OpenStack's usual CI credentials.
 CITEST=openstack_citest
 
+# Debian packages the functional tests run: qemu-img (cross-checks of the
+# image format inspector).
+FUNCTIONAL_PACKAGES=(qemu-utils)
+
 prepare_functional() {
     require_privileges
+    install_packages "${FUNCTIONAL_PACKAGES[@]}"
     ensure_rabbitmq
     ensure_mariadb
     ensure_postgresql

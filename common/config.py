@@ -51,6 +51,12 @@ _api_opts = [
                help='Base URL clients use to reach this API, as published in '
                     'the catalog and in version documents.  When unset it is '
                     'taken from each request.'),
+    cfg.URIOpt('internal_url',
+               help='Base URL other services use to reach this API, published '
+                    'as the "internal" endpoint.  Default: public_url.\n\n'
+                    'Related options: public_url.'),
+    cfg.StrOpt('region_name', default='RegionOne',
+               help='Region in which this API publishes its catalog endpoints.'),
     cfg.IntOpt('max_limit', default=1000, min=1,
                help='Largest page size a list request may ask for with '
                     '"limit"; larger values are reduced to it.'),

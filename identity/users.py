@@ -203,8 +203,14 @@ class UserManager:
             raise exceptions.MembershipNotFound(user_id=user_id, group_id=group_id)
 
     def remove_member(self, session, group_id, user_id):
-        self.check_member(session, group_id, user_id)
-        session.delete(session.get(m.GroupMembership, (user_id, group_id)))
+        self.get_group(session, group_id)
+        self.get_user(session, user_id)
+        # A conditional DELETE: of two concurrent removals, the second gets 404.
+        removed = session.execute(sa.delete(m.GroupMembership).where(
+            m.GroupMembership.user_id == user_id,
+            m.GroupMembership.group_id == group_id)).rowcount
+        if not removed:
+            raise exceptions.MembershipNotFound(user_id=user_id, group_id=group_id)
         # The user may hold roles through the group: their tokens must go.
         self._revocations.revoke(session, user_id=user_id)
         events.queue(session, 'group', 'updated', group_id)

@@ -1,1 +1,1 @@
-"""The image service (Glance v2 compatible); built by the [image] issue."""
+"""The image service: a Glance v2 compatible image registry with a file store."""

@@ -14,6 +14,7 @@ from keystoneauth1 import session as ks_session
 from stratus import config as cloud_config
 from stratus import exceptions
 from stratus.identity.proxy import IdentityProxy
+from stratus.image.proxy import ImageProxy
 
 APP_NAME = 'stratus'
 
@@ -99,6 +100,10 @@ class Connection:
     @functools.cached_property
     def identity(self):
         return IdentityProxy(self)
+
+    @functools.cached_property
+    def image(self):
+        return ImageProxy(self)
 
     @property
     def access(self):

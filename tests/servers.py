@@ -123,19 +123,76 @@ def password_auth(username, password, project=None, domain=None, system=False,
     return {'auth': auth}
 
 
-class IdentityServer:
+class ServiceProcess:
+    """A service API process under gunicorn: start, wait until healthy, stop."""
+
+    program = None
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.conf_path = os.path.join(directory, f'{self.program}.conf')
+        self.log_path = os.path.join(directory, f'{self.program}.log')
+        self.process = None
+        self._log = None
+
+    def start_process(self):
+        self._log = open(self.log_path, 'w')
+        self.process = subprocess.Popen([_bin(self.program), '--config-file', self.conf_path],
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
+        return self
+
+    def wait_healthy(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'{self.program} exited: {self.log_tail()}')
+            try:
+                if requests.get(f'{self.url}/healthz', timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                # Also timeouts: gunicorn accepts before a worker has loaded the app.
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f'{self.program} did not start: {self.log_tail()}')
+
+    def log_tail(self, lines=40):
+        with open(self.log_path) as log:
+            return ''.join(log.readlines()[-lines:])
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def client(self, token):
+        return ApiClient(self.url, token)
+
+
+class IdentityServer(ServiceProcess):
     """``stratus-identity-api`` under gunicorn, bootstrapped, on a free port."""
+
+    program = 'stratus-identity-api'
 
     def __init__(self, directory, database_url, *, workers=2, hash_rounds=4, extra_conf='',
                  notifications=False):
         """``notifications=True`` sends real notifications to ``TRANSPORT_URL``
         (``messagingv2``); by default the notifier is ``noop``."""
-        self.directory = directory
-        self.port = free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
+        super().__init__(directory)
         self.database_url = database_url
-        self.conf_path = os.path.join(directory, 'identity.conf')
-        self.log_path = os.path.join(directory, 'identity-api.log')
         with open(self.conf_path, 'w') as conf:
             conf.write(f"""[DEFAULT]
 state_path = {directory}/state
@@ -153,8 +210,6 @@ password_hash_rounds = {hash_rounds}
 driver = {'messagingv2' if notifications else 'noop'}
 {extra_conf}
 """)
-        self.process = None
-        self._log = None
 
     def manage(self, *args):
         subprocess.run([_bin('stratus-manage'), '--config-file', self.conf_path, 'identity',
@@ -174,46 +229,7 @@ driver = {'messagingv2' if notifications else 'noop'}
             self.manage('bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
                         '--bootstrap-public-url', f'{self.url}/v3',
                         '--bootstrap-internal-url', f'{self.url}/v3')
-        self._log = open(self.log_path, 'w')
-        self.process = subprocess.Popen(
-            [_bin('stratus-identity-api'), '--config-file', self.conf_path],
-            stdout=self._log, stderr=subprocess.STDOUT)
-        try:
-            self.wait_healthy()
-        except BaseException:
-            self.stop()  # never leave a half-started server behind
-            raise
-        return self
-
-    def wait_healthy(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'identity API exited: {self.log_tail()}')
-            try:
-                if requests.get(f'{self.url}/healthz', timeout=2).status_code == 200:
-                    return
-            except (requests.ConnectionError, requests.Timeout):
-                # Timeout: gunicorn accepts before a worker has loaded the app.
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f'identity API did not start: {self.log_tail()}')
-
-    def log_tail(self, lines=40):
-        with open(self.log_path) as log:
-            return ''.join(log.readlines()[-lines:])
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        return self.start_process()
 
     def issue_token(self, username, password, **scope):
         response = requests.post(f'{self.url}/v3/auth/tokens',
@@ -300,56 +316,6 @@ class NotificationQueue:
             self._drain(0.2)
 
 
-class ServiceProcess:
-    """A service API process under gunicorn: start, wait until healthy, stop."""
-
-    program = None
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.port = free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
-        self.conf_path = os.path.join(directory, f'{self.program}.conf')
-        self.log_path = os.path.join(directory, f'{self.program}.log')
-        self.process = None
-        self._log = None
-
-    def start_process(self):
-        self._log = open(self.log_path, 'w')
-        self.process = subprocess.Popen([_bin(self.program), '--config-file', self.conf_path],
-                                        stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'{self.program} exited: {self.log_tail()}')
-            try:
-                if requests.get(f'{self.url}/healthz', timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f'{self.program} did not start: {self.log_tail()}')
-
-    def log_tail(self, lines=40):
-        with open(self.log_path) as log:
-            return ''.join(log.readlines()[-lines:])
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def client(self, token):
-        return ApiClient(self.url, token)
-
-
 def service_auth_conf(identity, username, password):
     """``[keystone_authtoken]`` and ``[service_user]`` sections for a service user."""
     credentials = f"""auth_url = {identity.url}/v3
@@ -374,7 +340,10 @@ class ImageServer(ServiceProcess):
 
     program = 'stratus-image-api'
 
-    def __init__(self, directory, database_url, identity, *, workers=2, extra_conf=''):
+    def __init__(self, directory, database_url, identity, *, workers=2, extra_conf='',
+                 register_in_catalog=False):
+        """``register_in_catalog``: publish this server as the catalog's image
+        endpoint (only one server per identity should, or they take turns)."""
         super().__init__(directory)
         self.database_url = database_url
         self.identity = identity
@@ -389,7 +358,7 @@ state_path = {directory}/state
 [api]
 bind_host = 127.0.0.1
 bind_port = {self.port}
-public_url = {self.url}
+{f'public_url = {self.url}' if register_in_catalog else ''}
 workers = {workers}
 [database]
 connection = {database_url}

@@ -19,6 +19,7 @@ NOVA_FAULT_NAMES = {
     409: 'conflictingRequest',
     413: 'overLimit',
     415: 'badMediaType',
+    416: 'rangeNotSatisfiable',
     429: 'overLimit',
     501: 'notImplemented',
     503: 'serviceUnavailable',

@@ -57,7 +57,10 @@ def json_body(schema=None):
         raise exceptions.BadRequest('The request body is empty; a JSON object is required.')
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # JSON may spell lone UTF-16 surrogates ("\\ud800"), which no
+        # database or log can store: refuse them here.
+        json.dumps(body, ensure_ascii=False).encode('utf-8')
+    except (ValueError, UnicodeError) as exc:
         raise exceptions.BadRequest(f'Malformed request body: {exc}.') from None
     if schema is not None:
         validate(body, schema)

@@ -11,7 +11,7 @@ import sys
 
 import stratus
 from stratus import exceptions
-from stratus.cli import identity, output
+from stratus.cli import identity, image, output
 
 
 def _output_options():
@@ -47,6 +47,7 @@ def build_parser():
         return leaf
 
     identity.register(add)
+    image.register(add)
     return parser
 
 

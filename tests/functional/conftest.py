@@ -129,7 +129,8 @@ def image(identity, database_backend, tmp_path_factory):
     """A running image API with its own database on the session's backend."""
     directory = tmp_path_factory.mktemp(f'image-{database_backend}')
     with servers.database(database_backend, str(directory)) as url:
-        server = servers.ImageServer(str(directory), url, identity).start()
+        server = servers.ImageServer(str(directory), url, identity,
+                                     register_in_catalog=True).start()
         try:
             yield server
         finally:

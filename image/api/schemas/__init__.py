@@ -1,0 +1,1 @@
+"""JSON Schemas of image request bodies (and the documents of /v2/schemas)."""

@@ -1,0 +1,1 @@
+"""Where image data lives: a driver interface and its implementations."""

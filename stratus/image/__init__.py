@@ -1,0 +1,1 @@
+"""The image (Glance v2) part of the SDK: ``conn.image``."""
