@@ -79,6 +79,12 @@ deps=$(file_hash setup.cfg pyproject.toml requirements-test.txt)"
     fi
     if [[ $(sed -n 's/^python=//p' <<<"$have") != "$base" ]] || ! "$VENV/bin/python" -c '' 2>/dev/null; then
         step "Creating test virtualenv $VENV with $base"
+        if ! "$base" -c 'import ensurepip' 2>/dev/null && command -v dpkg-query >/dev/null; then
+            # A fresh Debian's python3 cannot make a virtualenv (no ensurepip)
+            # until python3-venv is installed; stack.sh installs it too.
+            require_privileges
+            install_packages python3-venv
+        fi
         rm -rf "$VENV"
         "$base" -m venv "$VENV" || die "could not create $VENV (is python3-venv installed?)"
     fi

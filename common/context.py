@@ -10,10 +10,6 @@ from oslo_context import context as oslo_context
 
 class RequestContext(oslo_context.RequestContext):
 
-    @property
-    def is_system_scoped(self):
-        return self.system_scope == 'all'
-
     @classmethod
     def for_request(cls, request_id, global_request_id=None):
         """An anonymous context that makes the request ids visible to logs."""

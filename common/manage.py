@@ -32,4 +32,9 @@ def main(argv=None):
     args.register_opts(conf)
     config_args = [a for f in args.config_file for a in ('--config-file', f)]
     common_config.load(conf, args.service, config_args)
-    return args.run(conf, args)
+    try:
+        return args.run(conf, args)
+    except RuntimeError as exc:
+        # Commands raise RuntimeError for what the operator must fix (a
+        # missing key repository, an old schema): a message, not a traceback.
+        sys.exit(f'stratus-manage {args.service} {args.command}: {exc}')

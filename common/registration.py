@@ -34,6 +34,12 @@ def register_api(conf, service_type, name, description, path='', attempts=30, de
                                            name, urls, conf.api.region_name, description)
             LOG.info('The catalog lists %s at %s', service_type, urls['public'])
             return True
+        except (ks_exceptions.MissingAuthPlugin, ks_exceptions.Unauthorized,
+                sdk_exceptions.Unauthorized, sdk_exceptions.Forbidden) as exc:
+            # Waiting does not fix credentials or permissions: say so now.
+            LOG.error('The %s API is NOT in the catalog: the [service_user] credentials '
+                      'are missing or may not manage the catalog: %s', service_type, exc)
+            return False
         except (ks_exceptions.ClientException, sdk_exceptions.SDKError) as exc:
             LOG.warning('Could not register %s in the catalog (attempt %d of %d): %s',
                         service_type, attempt, attempts, exc)

@@ -112,6 +112,12 @@ class ApplicationCredentialManager:
                                            where=[m.ApplicationCredential.project_id == project_id]):
             self._delete_row(session, credential)
 
+    def refuse(self):
+        """Raise ``AuthenticationFailed`` after the time a secret check takes, so
+        that an unknown user or credential answers as slowly as a wrong secret."""
+        passwords.burn_check(self._conf.identity.password_hash_rounds)
+        raise exceptions.AuthenticationFailed()
+
     def authenticate(self, session, *, credential_id=None, name=None, user_id=None, secret):
         """The credential when ``secret`` is right and it has not expired, else 401."""
         if credential_id is not None:
@@ -121,8 +127,7 @@ class ApplicationCredentialManager:
                 m.ApplicationCredential.name == name,
                 m.ApplicationCredential.user_id == user_id)).scalar_one_or_none()
         if credential is None:
-            passwords.burn_check(self._conf.identity.password_hash_rounds)
-            raise exceptions.AuthenticationFailed()
+            self.refuse()
         if not passwords.check_password(secret, credential.secret_hash):
             raise exceptions.AuthenticationFailed()
         if credential.expires_at is not None and credential.expires_at <= utcnow():

@@ -61,9 +61,12 @@ class CatalogManager:
             parent = attrs['parent_region_id']
             if parent is not None:
                 ancestor = self.get_region_or_400(session, parent)
-                while ancestor is not None:
+                seen = set()
+                # "seen" also ends the walk over a loop a concurrent update made.
+                while ancestor is not None and ancestor.id not in seen:
                     if ancestor.id == region.id:
                         raise common_exc.BadRequest('Region parents must not form a loop.')
+                    seen.add(ancestor.id)
                     ancestor = session.get(m.Region, ancestor.parent_region_id) \
                         if ancestor.parent_region_id else None
             region.parent_region_id = parent

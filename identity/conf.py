@@ -41,9 +41,12 @@ fernet_opts = [
                     'highest number is the primary key that signs new tokens.'),
     cfg.IntOpt('max_active_keys', default=3, min=2,
                help='Keys kept by fernet-rotate (staged + primary + '
-                    'secondaries).  Tokens signed with a key that rotated out '
-                    'become invalid, so keep max_active_keys - 2 rotations '
-                    'longer than [token] expiration.'),
+                    'secondaries).  A token signed with a key that rotated out '
+                    'becomes invalid, even within [token] allow_expired_window.\n\n'
+                    'Possible values: at least (expiration + allow_expired_window) '
+                    '/ rotation interval + 2; with the defaults (1 h + 48 h) and a '
+                    'daily rotation, 5 or more.\n\n'
+                    'Related options: [token] expiration, [token] allow_expired_window.'),
 ]
 
 resource_opts = [

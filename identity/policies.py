@@ -9,7 +9,7 @@ tokens.  ``reader`` never changes anything.
 
 Targets are flat: ``target.domain_id`` is the domain of the resource acted
 on, ``target.user_id`` the user it belongs to, ``target.project_id`` its
-project (see ``identity.api.policy_target``).
+project, ``target.role.name`` the role granted (see ``identity.api.support.authorize``).
 """
 from oslo_policy import policy
 
@@ -26,6 +26,10 @@ _BASE = [
     policy.RuleDefault('owner', 'user_id:%(target.user_id)s',
                        description='The user the resource belongs to.'),
     policy.RuleDefault('admin_or_domain_admin', 'rule:cloud_admin or rule:domain_admin'),
+    policy.RuleDefault('domain_grantable_role', "not 'service':%(target.role.name)s",
+                       description='Roles a domain admin may grant.  Not ``service``: '
+                                   'it manages the catalog and validates and revokes '
+                                   'anyone\'s tokens, far beyond one domain.'),
     policy.RuleDefault('reader_or_domain_reader', 'rule:cloud_reader or rule:domain_reader'),
 ]
 
@@ -112,12 +116,13 @@ _RULES = [
     _rule('list_role_inference_rules', READER, 'List all role implications.',
           'GET', '/v3/role_inferences'),
     # Grants: a domain admin manages grants inside their domain (never the
-    # admin project's domain: see domain_admin).
+    # admin project's domain: see domain_admin), and never grants ``service``.
     _rule('check_grant', DOMAIN_READER, 'Check a role assignment.',
           'HEAD|GET', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles/{role}'),
     _rule('list_grants', DOMAIN_READER, 'List the roles of an actor on a target.',
           'GET', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles'),
-    _rule('create_grant', DOMAIN_ADMIN, 'Grant a role.',
+    _rule('create_grant', 'rule:cloud_admin or (rule:domain_admin and rule:domain_grantable_role)',
+          'Grant a role.',
           'PUT', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles/{role}'),
     _rule('revoke_grant', DOMAIN_ADMIN, 'Revoke a role.',
           'DELETE', '/v3/{projects|domains}/{id}/{users|groups}/{actor}/roles/{role}'),

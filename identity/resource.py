@@ -8,11 +8,6 @@ from identity.db import api as db_api
 from identity.db import models as m
 
 
-def _check_name(name):
-    if not name or not name.strip():
-        raise common_exc.ValidationError(field="'name'", detail='must not be blank')
-
-
 class ResourceManager:
 
     def __init__(self, conf, revocations, users, app_credentials):
@@ -37,7 +32,6 @@ class ResourceManager:
         return domain
 
     def create_domain(self, session, attrs):
-        _check_name(attrs['name'])
         domain = m.Domain(id=attrs.get('id') or None, name=attrs['name'],
                           description=attrs.get('description') or '',
                           enabled=attrs.get('enabled', True),
@@ -56,8 +50,6 @@ class ResourceManager:
 
     def update_domain(self, session, domain_id, attrs):
         domain = self.get_domain(session, domain_id)
-        if 'name' in attrs:
-            _check_name(attrs['name'])
         if attrs.get('name') is not None:
             domain.name = attrs['name']
         if 'description' in attrs:
@@ -113,7 +105,6 @@ class ResourceManager:
         return depth
 
     def create_project(self, session, attrs):
-        _check_name(attrs['name'])
         if attrs.get('is_domain'):
             raise common_exc.BadRequest('Creating domains through the projects API '
                                         '(is_domain=true) is not supported; use /v3/domains.')
@@ -177,8 +168,7 @@ class ResourceManager:
                                                                 project.domain_id):
             raise common_exc.BadRequest('The parent of a project cannot be changed.')
         if 'name' in attrs:
-            _check_name(attrs['name'])
-            project.name = attrs['name']
+                project.name = attrs['name']
         if 'description' in attrs:
             project.description = attrs['description'] or ''
         if 'tags' in attrs:

@@ -48,8 +48,6 @@ class UserManager:
 
     def create_user(self, session, attrs):
         name = attrs['name']
-        if not name.strip():
-            raise common_exc.ValidationError(field="'user.name'", detail='must not be blank')
         domain_id = attrs.get('domain_id') or self._conf.identity.default_domain_id
         if session.get(m.Domain, domain_id) is None:
             raise common_exc.BadRequest(f'Domain {domain_id} does not exist.')
@@ -128,10 +126,11 @@ class UserManager:
     def check_password(self, session, user, password):
         """The user when ``password`` is theirs and they are enabled, else 401.
 
-        An unknown user (``user is None``) costs the same time as a wrong
-        password, so response times do not reveal who exists.
+        An unknown user (``user is None``), a user without a password, or a
+        request without one, costs the same time as a wrong password, so
+        response times do not reveal who exists.
         """
-        if user is None:
+        if user is None or not user.password_hash or password is None:
             passwords.burn_check(self._rounds)
             raise exceptions.AuthenticationFailed()
         if not passwords.check_password(password, user.password_hash) or not user.enabled:

@@ -16,6 +16,12 @@ def store_paths(conf):
             conf.image.staging_path or os.path.join(base, 'staging'))
 
 
+def open_database(conf):
+    """The image service's database, as every image process opens it."""
+    return Database(common_config.database_url(conf, image_conf.SERVICE),
+                    echo=conf.database.connection_debug, pool_size=conf.database.max_pool_size)
+
+
 class Backend:
     """The database, the stores and the managers of the image service.
 
@@ -25,9 +31,7 @@ class Backend:
 
     def __init__(self, conf, allowed, db=None, notifier=None):
         self.conf = conf
-        self.db = db or Database(common_config.database_url(conf, image_conf.SERVICE),
-                                 echo=conf.database.connection_debug,
-                                 pool_size=conf.database.max_pool_size)
+        self.db = db or open_database(conf)
         self.notifier = notifier
         store_path, staging_path = store_paths(conf)
         self.store = FileStore(store_path)

@@ -7,11 +7,12 @@ import logging
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from common import exceptions as common_exc
+from common.db.session import is_duplicate_entry
 from common.db.types import utcnow
 from image import exceptions
-from image import inspector
 from image import states
 from image import visibility as vis
 from image.db import api as db_api
@@ -29,17 +30,6 @@ READ_ONLY = ('id', 'status', 'size', 'virtual_size', 'checksum', 'os_hash_algo',
              'direct_url', 'locations', 'stores')
 RESERVED_PREFIX = 'os_glance'
 MAX_TAGS = 128
-
-
-def _check_formats(disk_format, container_format):
-    if disk_format is not None and disk_format not in inspector.SUPPORTED_DISK_FORMATS:
-        raise common_exc.ValidationError(
-            field="'disk_format'", detail=f"'{disk_format}' is not one of "
-                                          f"{', '.join(inspector.SUPPORTED_DISK_FORMATS)}")
-    if container_format is not None and container_format not in CONTAINER_FORMATS:
-        raise common_exc.ValidationError(
-            field="'container_format'", detail=f"'{container_format}' is not one of "
-                                               f"{', '.join(CONTAINER_FORMATS)}")
 
 
 def check_property_name(name):
@@ -67,7 +57,15 @@ class ImageManager:
         return image
 
     def get_owned(self, session, image_id, caller):
-        """The image if ``caller`` owns it (or is admin); 404 if invisible, 403 if only visible."""
+        """The image if ``caller`` owns it (or is admin); 404 if invisible, 403 if only visible.
+
+        For callers about to change the image: its row stays locked until the
+        transaction ends (``db_api.lock_image``), so concurrent changes of one
+        image are applied one after the other.
+        """
+        # Kept in a variable: the session holds loaded rows weakly, and ``get``
+        # then finds this one instead of reading it again.
+        locked = db_api.lock_image(session, image_id)
         image = self.get(session, image_id, caller)
         if not vis.is_owner(image, caller):
             raise common_exc.Forbidden(f'You are not the owner of image {image_id}.')
@@ -82,7 +80,6 @@ class ImageManager:
             raise common_exc.Forbidden('You may not make an image community.')
 
     def create(self, session, caller, attrs):
-        _check_formats(attrs.get('disk_format'), attrs.get('container_format'))
         visibility = attrs.get('visibility') or 'shared'
         self._check_visibility_change(visibility)
         owner = attrs.get('owner') or caller.project_id
@@ -92,7 +89,8 @@ class ImageManager:
         for name in attrs:
             if name != 'id':  # the one read-only attribute a creator may choose
                 check_property_name(name)
-        extra = {k: v for k, v in attrs.items() if k not in CORE}
+        # A null kernel_id or ramdisk_id (the properties that may be null) is no property.
+        extra = {k: v for k, v in attrs.items() if k not in CORE and v is not None}
         if owner is not None:
             self._quotas.check_new_image(session, owner)
         image_id = attrs.get('id') or str(uuid.uuid4())
@@ -104,8 +102,14 @@ class ImageManager:
             container_format=attrs.get('container_format'),
             min_disk=attrs.get('min_disk') or 0, min_ram=attrs.get('min_ram') or 0,
             protected=bool(attrs.get('protected')), os_hidden=bool(attrs.get('os_hidden')))
-        session.add(image)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(image)
+        except sa_exc.IntegrityError as error:
+            if not is_duplicate_entry(error):
+                raise
+            # Created meanwhile by another project (quota locks are per project).
+            raise common_exc.Conflict(f'An image with ID {image_id} already exists.') from None
         db_api.set_properties(session, image.id, extra)
         db_api.set_tags(session, image.id, attrs.get('tags') or [])
         return image
@@ -146,8 +150,6 @@ class ImageManager:
             if image.status != states.QUEUED:
                 raise common_exc.Forbidden(
                     f"'{name}' can only be changed while the image is queued.")
-            _check_formats(value if name == 'disk_format' else None,
-                           value if name == 'container_format' else None)
         elif name == 'visibility':
             if value != image.visibility:
                 self._check_visibility_change(value)
@@ -160,13 +162,13 @@ class ImageManager:
 
     @staticmethod
     def _apply_property(properties, change):
+        """Apply one change to ``properties``; a null value (``kernel_id``,
+        ``ramdisk_id``) unsets the property."""
         name = change.path
-        if change.op == 'remove':
-            if name not in properties:
-                raise common_exc.Conflict(f'Property {name} does not exist.')
-            del properties[name]
-        elif change.op == 'replace' and name not in properties:
+        if change.op != 'add' and name not in properties:
             raise common_exc.Conflict(f'Property {name} does not exist.')
+        if change.op == 'remove' or change.value is None:
+            properties.pop(name, None)
         else:
             properties[name] = change.value
 
@@ -244,6 +246,7 @@ class ImageManager:
         raise exceptions.MemberNotFound(image_id=image_id, member_id=member_id)
 
     def update_member(self, session, image_id, caller, member_id, status):
+        db_api.lock_image(session, image_id)
         self.get(session, image_id, caller)
         if member_id != caller.project_id and not caller.is_admin:
             raise common_exc.Forbidden('Only the member project may accept or reject an image.')

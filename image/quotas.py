@@ -2,7 +2,9 @@
 
 Limits come from ``[quota]``, overridden per project in ``project_quotas``
 (-1 means unlimited).  Every check runs with the project's quota row
-locked, so concurrent requests of one project are checked one at a time.
+locked, so concurrent requests of one project are checked one at a time
+(a transaction that also changes an image locks the image row first:
+``image.db.api.lock_image``).
 """
 import dataclasses
 
@@ -32,6 +34,10 @@ class Usage:
         limit = self.limits[resource]
         return None if limit < 0 else limit - used
 
+    def bytes_used(self, resource):
+        """Bytes counted against ``image_size_total`` or ``image_stage_total``."""
+        return self.stored_bytes if resource == 'image_size_total' else self.staged_bytes
+
 
 class Quotas:
 
@@ -60,12 +66,14 @@ class Quotas:
     def bytes_allowed(self, session, project_id, image_id, resource='image_size_total'):
         """Bytes the image's data may take, or ``None`` for no quota limit."""
         usage = self.usage(session, project_id, exclude_image_id=image_id)
-        used = usage.stored_bytes if resource == 'image_size_total' else usage.staged_bytes
-        return usage.remaining(resource, used)
+        return usage.remaining(resource, usage.bytes_used(resource))
 
-    def check_stored_size(self, session, project_id, image_id, size):
+    def check_stored_size(self, session, project_id, image_id, size,
+                          resource='image_size_total'):
+        """Raise ``QuotaExceeded`` unless ``size`` bytes of the image's data (stored, or
+        staged for ``image_stage_total``) fit beside the project's other images."""
         usage = self.usage(session, project_id, exclude_image_id=image_id)
-        self._check('image_size_total', usage.limits, usage.stored_bytes, size)
+        self._check(resource, usage.limits, usage.bytes_used(resource), size)
 
     def set_limits(self, session, project_id, limits):
         row = db_api.lock_project_quota(session, project_id)

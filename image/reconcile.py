@@ -4,16 +4,18 @@ It runs in the gunicorn master before any worker starts, so no upload or
 import is in flight: every ``saving``, ``uploading`` or ``importing``
 state, partial file and unreferenced data file is a leftover.
 
-* ``saving`` with its data recorded and in place → ``active`` (only the
-  last step was missing); otherwise → ``queued``, data fields cleared.
+* ``saving`` or ``importing`` with its data recorded and in place →
+  ``active`` (only the last step was missing); other ``saving`` →
+  ``queued``, data fields cleared.
 * ``importing`` → ``uploading`` when the staged data is still there (the
   user may import again), else ``queued``.
 * ``uploading`` without staged data, or with a staged file the stage never
   recorded (its upload id is still set), is a stage that never finished →
   ``queued`` (the unrecorded staged file is removed below).
 * partial files of both stores are removed; store files no live image
-  refers to (a deletion whose data removal failed) are removed; staged
-  files of images no longer waiting for import are removed.
+  with data refers to, by location or by id (a deletion whose data removal
+  failed), are removed; staged files of images no longer waiting for
+  import are removed.
 """
 import logging
 
@@ -28,7 +30,9 @@ def _repair_statuses(session, store, staging):
     for image in db_api.images_in(session, [states.SAVING, states.IMPORTING,
                                             states.UPLOADING]):
         staged = staging.exists(staging.location_of(image.id))
-        if image.status == states.SAVING and image.location and store.exists(image.location):
+        if image.status in (states.SAVING, states.IMPORTING) and image.location \
+                and store.exists(image.location):
+            # The data was recorded and committed: only the last step was missing.
             target, values = states.ACTIVE, {'upload_id': None}
         elif image.status == states.SAVING:
             target, values = states.QUEUED, DATA_COLUMNS_CLEARED
@@ -45,7 +49,11 @@ def _repair_statuses(session, store, staging):
 
 
 def _remove_orphans(session, store, staging):
-    in_use = db_api.locations_in_use(session)
+    recorded = db_api.data_locations(session)
+    # Data is in use when an image records its location, or is where the store
+    # keeps that image's data: a store that moved (another store_path, a
+    # mount point of its own) must not see every image's data as an orphan.
+    in_use = set(recorded.values()) | {store.location_of(i) for i in recorded}
     for location in list(store.locations()):
         if location not in in_use:
             LOG.warning('Removing %s: no image refers to it', location)

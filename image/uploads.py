@@ -89,27 +89,52 @@ class DataService:
 
     # -- receiving -------------------------------------------------------------
 
-    def _receive(self, read, writer, limit, disk_format, quota_limited):
-        """Copy and inspect; the writer is aborted on any failure."""
+    def _copy(self, read, store, image_id, limit, quota_resource):
+        """Stream ``read`` into a new writer of ``store``; returns ``(writer, result)``.
+
+        :param quota_resource: the quota that set ``limit`` when it is below
+            ``max_image_size`` (named in the 413), or ``None`` when none applies.
+        :raises: anything ``begin_write`` or the copy raises, with nothing left
+            in the store: the writer is aborted on any failure.
+        """
+        writer = store.begin_write(image_id)
         try:
             result = pipeline.copy_into(read, writer, chunk_size=self._conf.image.chunk_size,
                                         limit=limit)
-            inspection = inspector.inspect_file(writer.local_path, disk_format)
         except pipeline.LimitExceeded as exc:
             writer.abort()
-            if quota_limited and exc.limit < self._conf.image.max_image_size:
-                raise exceptions.UploadQuotaExceeded(resource='image_size_total',
+            if quota_resource and exc.limit < self._conf.image.max_image_size:
+                raise exceptions.UploadQuotaExceeded(resource=quota_resource,
                                                      limit=exc.limit) from None
             raise exceptions.ImageSizeLimitExceeded(limit=exc.limit) from None
         except BaseException:
             writer.abort()
             raise
-        return result, inspection
+        return writer, result
+
+    def _receive(self, read, image, limit, quota_resource):
+        """Copy into the store and inspect; returns ``(writer, result, inspection)``.
+
+        The writer is aborted on any failure.
+        """
+        writer, result = self._copy(read, self.store, image.id, limit, quota_resource)
+        try:
+            if result.size == 0:
+                # Glance keeps empty images (placeholders carrying properties):
+                # with no bytes there is nothing to inspect, nor to attack with.
+                inspection = inspector.Inspection(format=image.disk_format, virtual_size=0)
+            else:
+                inspection = inspector.inspect_file(writer.local_path, image.disk_format)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer, result, inspection
 
     def _finish(self, image, upload_id, writer, result, inspection, status):
         """Record the data (4), commit it (5) and activate the image (6)."""
         try:
             with self._db.writer() as session:
+                db_api.lock_image(session, image.id)  # before the quota row, as everywhere
                 if image.owner is not None:
                     self._quotas.check_stored_size(session, image.owner, image.id, result.size)
                 recorded = db_api.update_during_upload(
@@ -138,10 +163,8 @@ class DataService:
         """``PUT /v2/images/{id}/file``; returns the active image."""
         image, upload_id, limit = self._claim(image_id, caller, [states.QUEUED],
                                               states.SAVING, 'image_size_total')
-        writer = self.store.begin_write(image.id)
         try:
-            result, inspection = self._receive(read, writer, limit, image.disk_format,
-                                               quota_limited=True)
+            writer, result, inspection = self._receive(read, image, limit, 'image_size_total')
         except InspectionFailed as exc:
             self._release(image.id, upload_id, states.SAVING, states.KILLED, upload_id=None)
             LOG.info('Upload of image %s refused: %s', image.id, exc.reason)
@@ -166,23 +189,30 @@ class DataService:
         image, upload_id, limit = self._claim(image_id, caller, [states.QUEUED],
                                               states.UPLOADING, 'image_stage_total',
                                               need_formats=False)
-        writer = self.staging.begin_write(image.id)
         try:
-            result = pipeline.copy_into(read, writer, chunk_size=self._conf.image.chunk_size,
-                                        limit=limit)
-            writer.commit()
-        except BaseException as exc:
-            writer.abort()
+            writer, result = self._copy(read, self.staging, image.id, limit, 'image_stage_total')
+            try:
+                writer.commit()
+            except BaseException:
+                writer.abort()
+                raise
+            with self._db.writer() as session:
+                db_api.lock_image(session, image.id)  # before the quota row, as everywhere
+                if image.owner is not None:
+                    # Concurrent stages of the project each streamed against the
+                    # quota left when they began: only one may take what is left.
+                    self._quotas.check_stored_size(session, image.owner, image.id, result.size,
+                                                   resource='image_stage_total')
+                recorded = db_api.update_during_upload(session, image.id, states.UPLOADING,
+                                                       upload_id, staged_size=result.size,
+                                                       upload_id=None)
+        except BaseException:
+            # The claim is still ours, so the staged file (if committed) is ours too;
+            # it goes before the claim is released and another stage may begin.
+            self.staging.delete(self.staging.location_of(image.id))
             self._release(image.id, upload_id, states.UPLOADING, states.QUEUED,
                           upload_id=None, staged_size=None)
-            if isinstance(exc, pipeline.LimitExceeded):
-                raise exceptions.UploadQuotaExceeded(resource='image_stage_total',
-                                                     limit=exc.limit) from None
             raise
-        with self._db.writer() as session:
-            recorded = db_api.update_during_upload(session, image.id, states.UPLOADING,
-                                                   upload_id, staged_size=result.size,
-                                                   upload_id=None)
         if not recorded:
             # Deleted while staging: the staged data must not outlive it.
             self.staging.delete(writer.location)
@@ -212,12 +242,10 @@ class DataService:
 
     def _import(self, image, upload_id):
         staged = self.staging.location_of(image.id)
-        writer = self.store.begin_write(image.id)
         try:
             with self.staging.open(staged) as source:
-                result, inspection = self._receive(source.read, writer,
-                                                   self._conf.image.max_image_size,
-                                                   image.disk_format, quota_limited=False)
+                writer, result, inspection = self._receive(
+                    source.read, image, self._conf.image.max_image_size, quota_resource=None)
             self._finish(image, upload_id, writer, result, inspection, states.IMPORTING)
             self.staging.delete(staged)
             LOG.info('Imported image %s (%s bytes)', image.id, result.size)

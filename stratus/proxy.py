@@ -41,6 +41,18 @@ def _next_link(body, collection_key):
     return None
 
 
+def _resolve(endpoint, link):
+    """The URL of a next ``link``: an absolute URL as is, else relative to ``endpoint``.
+
+    Glance's ``/v2/images?marker=…`` is relative to the image endpoint, which
+    may have a path of its own (``http://h/image`` behind a proxy), so its
+    leading slash does not mean the root of the host.
+    """
+    if urllib.parse.urlsplit(link).scheme:
+        return link
+    return endpoint.rstrip('/') + '/' + link.lstrip('/')
+
+
 class Proxy:
     """Calls to one service.
 
@@ -103,7 +115,7 @@ class Proxy:
             link = _next_link(body, collection_key)
             if not items or not link:
                 return
-            url = urllib.parse.urljoin(self.base_url().rstrip('/') + '/', link)
+            url = _resolve(self.base_url(), link)
             if url in seen:
                 raise exceptions.SDKError(f'The server sent the same next link twice: {url}')
             seen.add(url)

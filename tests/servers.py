@@ -16,9 +16,14 @@ import uuid
 import requests
 import sqlalchemy as sa
 
-MYSQL_URL = os.environ.get('STRATUS_TEST_MYSQL_URL', 'mysql+pymysql://root@127.0.0.1:3306')
-POSTGRESQL_URL = os.environ.get('STRATUS_TEST_POSTGRESQL_URL',
-                                'postgresql+psycopg2://postgres@127.0.0.1:5432')
+# The defaults are the servers and the openstack_citest user that
+# ./run_tests.sh prepares, so that pytest can also be run directly afterwards
+# (a fresh Debian's root and postgres have no password login over TCP).
+MYSQL_URL = os.environ.get('STRATUS_TEST_MYSQL_URL',
+                           'mysql+pymysql://openstack_citest:openstack_citest@127.0.0.1:3306')
+POSTGRESQL_URL = os.environ.get(
+    'STRATUS_TEST_POSTGRESQL_URL',
+    'postgresql+psycopg2://openstack_citest:openstack_citest@127.0.0.1:5432')
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 ADMIN_PASSWORD = 'admin-secret'
 TRANSPORT_URL = os.environ.get('STRATUS_TEST_TRANSPORT_URL',
@@ -40,6 +45,16 @@ def _bin(name):
     """A console script of this virtualenv (the one running the tests)."""
     path = os.path.join(os.path.dirname(sys.executable), name)
     return path if os.path.exists(path) else shutil.which(name)
+
+
+def manage(conf_path, service, *args):
+    """Run ``stratus-manage <service> <args>``; a failure shows what it printed."""
+    result = subprocess.run([_bin('stratus-manage'), '--config-file', conf_path, service, *args],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f'stratus-manage {service} {args[0] if args else ""} failed '
+                           f'(exit {result.returncode}):\n{result.stdout}{result.stderr}')
+    return result
 
 
 @contextlib.contextmanager
@@ -212,8 +227,7 @@ driver = {'messagingv2' if notifications else 'noop'}
 """)
 
     def manage(self, *args):
-        subprocess.run([_bin('stratus-manage'), '--config-file', self.conf_path, 'identity',
-                        *args], check=True, capture_output=True, text=True)
+        return manage(self.conf_path, 'identity', *args)
 
     def start(self, bootstrap=True):
         """Sync the schema, create keys, bootstrap and serve.
@@ -372,8 +386,7 @@ driver = noop
 """)
 
     def manage(self, *args):
-        return subprocess.run([_bin('stratus-manage'), '--config-file', self.conf_path, 'image',
-                               *args], check=True, capture_output=True, text=True)
+        return manage(self.conf_path, 'image', *args)
 
     def start(self):
         self.manage('db-sync')

@@ -39,6 +39,12 @@ def run_env(metadata):
     """The body of every service's ``env.py``: run online, on the given engine."""
     engine = alembic_context.config.attributes['engine']
     with engine.connect() as connection:
+        if engine.dialect.name in ('mysql', 'mariadb'):
+            # Names are case-sensitive on SQLite and PostgreSQL; MariaDB's
+            # default collation would make "Admin" collide with "admin".
+            # Tables created from here on inherit the database's default.
+            connection.exec_driver_sql(
+                'ALTER DATABASE CHARACTER SET utf8mb4 COLLATE utf8mb4_bin')
         alembic_context.configure(connection=connection, target_metadata=metadata,
                                   render_as_batch=engine.dialect.name == 'sqlite',
                                   compare_type=True)

@@ -7,6 +7,7 @@ report to it) calls ``record_heartbeat``, and the APIs show ``is_up``.
 import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm
 
 from common.db.types import UtcDateTime, utcnow
@@ -14,6 +15,11 @@ from common.db.types import UtcDateTime, utcnow
 
 class ServiceRecordMixin:
     """Columns of one (host, binary) service record."""
+
+    @orm.declared_attr.directive
+    def __table_args__(cls):
+        return (sa.UniqueConstraint('host', 'binary', name=f'uniq_{cls.__tablename__}_host_binary'),)
+
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
     host: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     binary: orm.Mapped[str] = orm.mapped_column(sa.String(255))
@@ -30,12 +36,16 @@ class ServiceRecordMixin:
 
 def record_heartbeat(session, model, host, binary, topic=None):
     """Mark (``host``, ``binary``) alive now, creating its record on first sight."""
-    record = session.execute(
-        sa.select(model).where(model.host == host, model.binary == binary)
-    ).scalar_one_or_none()
+    stmt = sa.select(model).where(model.host == host, model.binary == binary)
+    record = session.execute(stmt).scalar_one_or_none()
     if record is None:
-        record = model(host=host, binary=binary, topic=topic, report_count=0)
-        session.add(record)
+        try:
+            # Two first heartbeats may race: the loser finds the winner's row.
+            with session.begin_nested():
+                record = model(host=host, binary=binary, topic=topic, report_count=0)
+                session.add(record)
+        except sa_exc.IntegrityError:
+            record = session.execute(stmt).scalar_one()
     record.report_count = (record.report_count or 0) + 1
     record.last_seen_up = utcnow()
     return record

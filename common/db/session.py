@@ -50,6 +50,13 @@ class Database:
         else:
             kwargs.update(pool_pre_ping=True, pool_recycle=3600,
                           pool_size=pool_size, max_overflow=pool_size)
+        if self.url.get_backend_name() in ('mysql', 'mariadb'):
+            # MariaDB's default, REPEATABLE READ, keeps a transaction on the
+            # snapshot of its first read: after waiting for a row lock it does
+            # not see what the holder committed, and FOR UPDATE on a missing
+            # row locks an index gap where concurrent inserts deadlock.  Our
+            # lock-then-read patterns need READ COMMITTED, PostgreSQL's default.
+            kwargs['isolation_level'] = 'READ COMMITTED'
         self.engine = sa.create_engine(self.url, **kwargs)
         if _is_sqlite(self.url):
             _configure_sqlite(self.engine)

@@ -68,12 +68,18 @@ def _www_authenticate(response):
     return response
 
 
+def _health(backend):
+    """Healthy means tokens can be issued: the database answers and the keys load."""
+    backend.db.ping()
+    backend.tokens.check_keys()
+
+
 def create_app(conf, backend=None, notifier=None):
     """The identity WSGI app; tests pass their own ``backend``."""
     if backend is None:
         backend = Backend(conf, notifier=notifier or Notifier(conf, 'identity'))
     app = create_base_app(__name__, service='identity', conf=conf, fault_style='keystone',
-                          authenticate=_authenticate, health_check=backend.db.ping)
+                          authenticate=_authenticate, health_check=lambda: _health(backend))
     app.backend = backend
     app.enforcer = Enforcer(conf, policies.list_rules())
     app.after_request(_www_authenticate)

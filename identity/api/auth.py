@@ -37,12 +37,11 @@ def issue_token():
     return _token_response(validated, 201, not validation.query_flag('nocatalog'))
 
 
-def _subject_token():
-    """The token named by ``X-Subject-Token``, checked for the caller."""
+def _subject_token(allow_expired=False):
+    """The token named by ``X-Subject-Token``, validated (404 when it is not valid)."""
     token_id = flask.request.headers.get('X-Subject-Token')
     if not token_id:
         raise common_exc.BadRequest('The X-Subject-Token header is required.')
-    allow_expired = validation.query_bool('allow_expired', default=False)
     backend = support.backend()
     with backend.reader() as session:
         return backend.tokens.validate(session, token_id, allow_expired=allow_expired)
@@ -50,27 +49,23 @@ def _subject_token():
 
 @bp.get('/tokens')
 def validate_token():
-    validated = _subject_token()
+    validated = _subject_token(validation.query_bool('allow_expired', default=False))
     support.authorize('validate_token', token={'user_id': validated.payload.user_id})
     return _token_response(validated, 200, not validation.query_flag('nocatalog'))
 
 
 @bp.route('/tokens', methods=['HEAD'])
 def check_token():
-    validated = _subject_token()
+    validated = _subject_token(validation.query_bool('allow_expired', default=False))
     support.authorize('validate_token', token={'user_id': validated.payload.user_id})
     return flask.Response(status=200)
 
 
 @bp.delete('/tokens')
 def revoke_token():
-    token_id = flask.request.headers.get('X-Subject-Token')
-    if not token_id:
-        raise common_exc.BadRequest('The X-Subject-Token header is required.')
-    backend = support.backend()
-    with backend.reader() as session:
-        validated = backend.tokens.validate(session, token_id)
+    validated = _subject_token()
     support.authorize('revoke_token', token={'user_id': validated.payload.user_id})
+    backend = support.backend()
     with backend.writer(support.context()) as session:
         backend.tokens.revoke(session, validated)
     return support.no_content()

@@ -13,8 +13,9 @@ TARGET = '/<any(projects,domains):target_kind>/<target_id>'
 ACTOR = '/<any(users,groups):actor_kind>/<actor_id>'
 
 
-def _domains(target_kind, target_id, actor_kind, actor_id):
-    """The domain of the target and of the actor: a domain admin must own both."""
+def _policy_facts(target_kind, target_id, actor_kind, actor_id, role_id):
+    """The domains of the target and of the actor (a domain admin must own
+    both), and the name of the role (``None`` when unknown: the 404 comes later)."""
     backend = support.backend()
     with backend.reader() as session:
         if target_kind == 'projects':
@@ -25,12 +26,14 @@ def _domains(target_kind, target_id, actor_kind, actor_id):
             actor_domain_id = backend.users.get_user(session, actor_id).domain_id
         else:
             actor_domain_id = backend.users.get_group(session, actor_id).domain_id
-    return {domain_id, actor_domain_id}
+        role = session.get(m.Role, role_id) if role_id is not None else None
+    return {domain_id, actor_domain_id}, role.name if role is not None else None
 
 
-def _authorize(action, target_kind, target_id, actor_kind, actor_id):
-    for domain in _domains(target_kind, target_id, actor_kind, actor_id):
-        support.authorize(action, domain_id=domain)
+def _authorize(action, target_kind, target_id, actor_kind, actor_id, role_id=None):
+    domains, role_name = _policy_facts(target_kind, target_id, actor_kind, actor_id, role_id)
+    for domain in domains:
+        support.authorize(action, domain_id=domain, role={'name': role_name})
 
 
 def _grant_args(target_kind, target_id, actor_kind, actor_id):
@@ -51,7 +54,7 @@ def list_grants(target_kind, target_id, actor_kind, actor_id):
 
 @bp.route(TARGET + ACTOR + '/roles/<role_id>', methods=['HEAD', 'GET'])
 def check_grant(target_kind, target_id, actor_kind, actor_id, role_id):
-    _authorize('check_grant', target_kind, target_id, actor_kind, actor_id)
+    _authorize('check_grant', target_kind, target_id, actor_kind, actor_id, role_id)
     backend = support.backend()
     with backend.reader() as session:
         backend.assignment.check_grant(session, role_id, **_grant_args(
@@ -61,7 +64,7 @@ def check_grant(target_kind, target_id, actor_kind, actor_id, role_id):
 
 @bp.put(TARGET + ACTOR + '/roles/<role_id>')
 def create_grant(target_kind, target_id, actor_kind, actor_id, role_id):
-    _authorize('create_grant', target_kind, target_id, actor_kind, actor_id)
+    _authorize('create_grant', target_kind, target_id, actor_kind, actor_id, role_id)
     backend = support.backend()
     with backend.writer(support.context()) as session:
         backend.assignment.create_grant(session, role_id, **_grant_args(
@@ -71,7 +74,7 @@ def create_grant(target_kind, target_id, actor_kind, actor_id, role_id):
 
 @bp.delete(TARGET + ACTOR + '/roles/<role_id>')
 def revoke_grant(target_kind, target_id, actor_kind, actor_id, role_id):
-    _authorize('revoke_grant', target_kind, target_id, actor_kind, actor_id)
+    _authorize('revoke_grant', target_kind, target_id, actor_kind, actor_id, role_id)
     backend = support.backend()
     with backend.writer(support.context()) as session:
         backend.assignment.delete_grant(session, role_id, **_grant_args(

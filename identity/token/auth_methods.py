@@ -108,7 +108,7 @@ class Authenticator:
             user = self._user_from_ref(session, body.get('user') or {},
                                        'auth.identity.application_credential.user')
             if user is None or not body.get('name'):
-                raise exceptions.AuthenticationFailed()
+                self._app_credentials.refuse()
             credential = self._app_credentials.authenticate(
                 session, name=body['name'], user_id=user.id, secret=secret)
         user = session.get(m.User, credential.user_id)

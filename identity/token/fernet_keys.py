@@ -32,6 +32,10 @@ def _write_key(repo, index, key):
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)
+    owner = os.stat(repo)
+    if os.geteuid() == 0 and owner.st_uid != 0:
+        # Rotated by root, read by the services' user: the key must be theirs.
+        os.chown(tmp, owner.st_uid, owner.st_gid)
     os.replace(tmp, os.path.join(repo, str(index)))
 
 
@@ -50,6 +54,9 @@ def setup(repo):
 
 def rotate(repo, max_active_keys):
     """Promote the staged key, stage a new one, drop the oldest secondaries."""
+    if not os.path.isdir(repo):
+        raise RuntimeError(f'Fernet key repository {repo} does not exist; run '
+                           '"stratus-manage identity fernet-setup"')
     keys = _key_files(repo)
     if 0 not in keys:
         raise RuntimeError(f'{repo} has no staged key 0; run fernet-setup first')
@@ -67,20 +74,33 @@ def rotate(repo, max_active_keys):
     return new_primary
 
 
-def load(repo):
-    """The keys in use order: primary first, then secondaries, then staged."""
-    if not os.path.isdir(repo):
-        raise RuntimeError(f'Fernet key repository {repo} does not exist; run '
-                           '"stratus-manage identity fernet-setup"')
-    keys = _key_files(repo)
-    if len(keys) < 2:
-        raise RuntimeError(f'Fernet key repository {repo} needs at least two keys')
-    ordered = [keys[max(keys)]] + [keys[i] for i in sorted(keys, reverse=True)[1:]]
+def _read_keys(paths):
     result = []
-    for path in ordered:
+    for path in paths:
         with open(path, 'rb') as handle:
             result.append(handle.read().strip())
     return result
+
+
+def load(repo, attempts=5):
+    """The keys in use order: primary first, then secondaries, then staged.
+
+    A rotation (on this host, or a copy from another) may rename or remove a
+    key between the listing and the reading: the listing is then taken again.
+    """
+    if not os.path.isdir(repo):
+        raise RuntimeError(f'Fernet key repository {repo} does not exist; run '
+                           '"stratus-manage identity fernet-setup"')
+    for _attempt in range(attempts):
+        keys = _key_files(repo)
+        if len(keys) < 2:
+            raise RuntimeError(f'Fernet key repository {repo} needs at least two keys')
+        ordered = [keys[max(keys)]] + [keys[i] for i in sorted(keys, reverse=True)[1:]]
+        try:
+            return _read_keys(ordered)
+        except FileNotFoundError:
+            LOG.debug('A Fernet key in %s moved while it was read; reading again', repo)
+    raise RuntimeError(f'Fernet key repository {repo} kept changing while it was read')
 
 
 class KeyRing:
@@ -96,7 +116,10 @@ class KeyRing:
         self._crypto = None
 
     def crypto(self):
-        mtime = os.stat(self.repo).st_mtime_ns
+        try:
+            mtime = os.stat(self.repo).st_mtime_ns
+        except FileNotFoundError:
+            mtime = None  # load() says what to do about it
         if self._crypto is None or mtime != self._mtime:
             self._crypto = fernet.MultiFernet([fernet.Fernet(k) for k in load(self.repo)])
             self._mtime = mtime

@@ -30,6 +30,10 @@ class TokenProvider:
         self._revocations = revocations
         self._admin_project_row = None
 
+    def check_keys(self):
+        """Raise when no token could be issued or validated (missing/unreadable keys)."""
+        self._keyring.crypto()
+
     # -- issue -----------------------------------------------------------------
 
     def issue(self, session, auth, scope):

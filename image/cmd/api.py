@@ -10,16 +10,15 @@ from oslo_config import cfg
 from common import config as common_config
 from common import log
 from common import registration
-from common.db.session import Database
 from common.wsgi import server
 from image import conf as image_conf
 from image import reconcile
-from image.backend import store_paths
+from image.backend import open_database, store_paths
 from image.store.file import FileStore
 
 
 def _reconcile(conf):
-    db = Database(common_config.database_url(conf, image_conf.SERVICE))
+    db = open_database(conf)
     try:
         store_path, staging_path = store_paths(conf)
         reconcile.reconcile(db, FileStore(store_path), FileStore(staging_path))

@@ -1,11 +1,10 @@
 """``stratus-manage image …``: database and per-project quotas."""
 import json
 
-from common import config as common_config
 from common import log
 from common.db import migration
-from common.db.session import Database
 from image import conf as image_conf
+from image.backend import open_database
 from image.quotas import RESOURCES, Quotas
 
 MIGRATIONS = 'image.db.migrations'
@@ -13,7 +12,7 @@ MIGRATIONS = 'image.db.migrations'
 
 def _database(conf):
     log.setup(conf, 'image-manage')
-    return Database(common_config.database_url(conf, image_conf.SERVICE))
+    return open_database(conf)
 
 
 def db_sync(conf, _args):

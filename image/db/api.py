@@ -52,6 +52,23 @@ def get_image(session, image_id):
     return None if image is None or image.status == states.DELETED else image
 
 
+def lock_image(session, image_id):
+    """Lock the image's row until the transaction ends; returns it (or ``None``).
+
+    A transaction that changes an image (tags, properties, members, data)
+    takes this lock first, so that concurrent changes of one image run one
+    after the other instead of colliding on the rows they rewrite (and
+    what it reads next includes what the one before it committed: see
+    ``common.db.session.Database``).  The image row is locked before
+    the project's quota row (``lock_project_quota``) in every transaction
+    that takes both.  On SQLite the writer transaction already serialises
+    writers.
+    """
+    stmt = (sa.select(m.Image).where(m.Image.id == image_id).with_for_update()
+            .execution_options(populate_existing=True))
+    return session.execute(stmt).scalar_one_or_none()
+
+
 def properties_of(session, image_ids):
     """``{image_id: {name: value}}``."""
     result = {i: {} for i in image_ids}
@@ -114,14 +131,34 @@ def lock_project_quota(session, project_id):
     stmt = sa.select(m.ProjectQuota).where(m.ProjectQuota.project_id == project_id)
     row = session.execute(stmt.with_for_update()).scalar_one_or_none()
     if row is None:
-        try:
-            with session.begin_nested():
-                session.add(m.ProjectQuota(project_id=project_id))
-        except sa_exc.IntegrityError as error:
-            if not is_duplicate_entry(error):
-                raise
+        _create_project_quota(session, project_id)
         row = session.execute(stmt.with_for_update()).scalar_one()
     return row
+
+
+def _create_project_quota(session, project_id):
+    """Insert the project's (empty) quota row, unless another request just did.
+
+    On MariaDB and PostgreSQL the row is committed at once, in a transaction
+    of its own: inserted by the request's transaction, it would vanish if
+    that transaction rolled back (a refused request), and on MariaDB the
+    requests of the project waiting on that insert would then deadlock on
+    their own.  (The request's ``FOR UPDATE`` on the missing row locked no
+    gap the insert could wait for: see ``common.db.session.Database``.)
+    SQLite has one writer at a time, the request's transaction: it inserts
+    the row itself.
+    """
+    bind = session.get_bind()
+    try:
+        if bind.dialect.name == 'sqlite':
+            with session.begin_nested():
+                session.add(m.ProjectQuota(project_id=project_id))
+        else:
+            with bind.connect() as connection, connection.begin():
+                connection.execute(sa.insert(m.ProjectQuota).values(project_id=project_id))
+    except sa_exc.IntegrityError as error:
+        if not is_duplicate_entry(error):
+            raise
 
 
 def project_usage(session, project_id, exclude_image_id=None):
@@ -149,7 +186,8 @@ def images_in(session, statuses):
                 .scalars())
 
 
-def locations_in_use(session):
-    stmt = sa.select(m.Image.location).where(m.Image.location.is_not(None),
-                                             m.Image.status != states.DELETED)
-    return set(session.execute(stmt).scalars())
+def data_locations(session):
+    """``{image id: location}`` of every image that is not deleted and has stored data."""
+    stmt = sa.select(m.Image.id, m.Image.location).where(m.Image.location.is_not(None),
+                                                         m.Image.status != states.DELETED)
+    return dict(session.execute(stmt).all())

@@ -3,25 +3,10 @@
 ``make_conf`` lives here (not in ``conftest.py``) so that test modules and
 fixtures of every package below can import it.
 """
-import warnings
+from oslo_config import cfg
 
-# Third-party modules that warn when imported, which filterwarnings = error
-# turns into collection errors, and which pyproject.toml's filters miss:
-# oslo.messaging imports eventlet (an EventletDeprecationWarning, a plain
-# Warning whose text starts with a newline) and keystonemiddleware imports
-# webob, which imports the deprecated cgi module.  Import them once here,
-# with those warnings silenced, before any test module does.
-with warnings.catch_warnings():
-    warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
-    warnings.filterwarnings('ignore', message="'cgi' is deprecated",
-                            category=DeprecationWarning)
-    import oslo_messaging  # noqa: F401
-    import keystonemiddleware.auth_token  # noqa: F401
-
-from oslo_config import cfg  # noqa: E402
-
-from common import config as common_config  # noqa: E402
-from common import rpc  # noqa: E402
+from common import config as common_config
+from common import rpc
 
 
 def make_conf(state_path, register=None, **overrides):

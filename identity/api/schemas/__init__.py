@@ -4,7 +4,8 @@ Optional keys accept ``null`` (clients send ``"description": null``);
 unknown keys are refused where Keystone refuses them and kept where it
 keeps them (users and projects take extra attributes such as ``email``).
 """
-NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+# At least one non-blank character: a name of spaces is no name.
+NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': r'\S'}
 ID = {'type': 'string', 'minLength': 1, 'maxLength': 64}
 OPTIONAL_ID = {'type': ['string', 'null'], 'maxLength': 64}
 DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 65535}

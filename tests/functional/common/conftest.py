@@ -1,19 +1,10 @@
 """Fixtures of the common/ functional tests: a real RabbitMQ transport, unique topics."""
-import warnings
-
 import pytest
 from oslo_config import cfg
 
 from common import config as common_config
 from common import rpc
 from tests import servers
-
-with warnings.catch_warnings():
-    # keystonemiddleware imports webob, which imports the ``cgi`` module that
-    # Python 3.11 deprecates; nothing here uses it.
-    warnings.filterwarnings('ignore', "'cgi' is deprecated", DeprecationWarning)
-    import webob  # noqa: F401
-
 
 def make_conf(**overrides):
     """A ``ConfigOpts`` with the common and RPC options, on the test RabbitMQ, as ``HOST``."""

@@ -151,3 +151,40 @@ def test_image_count_quota_holds_under_concurrent_creates(image, make_account):
     assert client.delete(f'/v2/images/{listed[0]["id"]}').status_code == 204
     assert client.post('/v2/images', json={'name': 'again'}).status_code == 201
     assert client.post('/v2/images', json={'name': 'one-too-many'}).status_code == 413
+
+
+def test_concurrent_stages_never_exceed_the_staging_quota(image, make_account):
+    """Each stage streams against the staging quota left when it began; the one
+    that ends last must still find room for its bytes when it records them."""
+    account = make_account()
+    client = image.client(account.token)
+    set_quota(image, account.project_id, image_stage_total=4 * MiB)
+    slow, fast = (helpers.create(client, name=name) for name in ('slow', 'fast'))
+    go = threading.Event()
+    slow_response = []
+
+    def slow_body():
+        yield helpers.pattern(MiB, seed='slow')
+        assert go.wait(60)
+        yield helpers.pattern(2 * MiB, seed='slow-rest')
+
+    def stage_slowly():
+        own = image.client(account.token)
+        slow_response.append(helpers.upload(own, slow['id'], slow_body(), path='stage'))
+
+    thread = threading.Thread(target=stage_slowly)
+    thread.start()
+    try:
+        assert helpers.wait_for_status(client, slow['id'], ['uploading'])['status'] == \
+            'uploading'
+        fast_response = helpers.upload(client, fast['id'], helpers.pattern(3 * MiB),
+                                       path='stage')
+        assert fast_response.status_code == 204, fast_response.text
+    finally:
+        go.set()
+        thread.join(120)
+    assert_413_over(slow_response[0], 'image_stage_total')
+    assert helpers.show(client, slow['id'])['status'] == 'queued'
+    assert helpers.data_files(image.staging_path) == [fast['id']]
+    assert helpers.partial_files(image.staging_path) == []
+    assert usage(client)['image_stage_total'] == (3 * MiB, 4 * MiB)

@@ -2,11 +2,6 @@
 from common.context import RequestContext
 
 
-def test_system_scope():
-    assert RequestContext(system_scope='all', overwrite=False).is_system_scoped
-    assert not RequestContext(project_id='p', overwrite=False).is_system_scoped
-
-
 def test_for_request_is_anonymous_and_not_admin():
     ctx = RequestContext.for_request('req-1', 'req-2')
     assert (ctx.request_id, ctx.global_request_id) == ('req-1', 'req-2')

@@ -1,7 +1,6 @@
 """Domains and projects (``identity/resource.py``)."""
 import pytest
 
-from common import exceptions as common_exc
 from identity import exceptions
 from tests.unit.identity import factories as f
 
@@ -38,14 +37,6 @@ def test_child_takes_its_parents_domain(env):
     parent = f.make_project(env.backend, domain=domain)
     child = f.make_project(env.backend, parent=parent)
     assert child.domain_id == domain.id
-
-
-@pytest.mark.parametrize('name', ['', '  '])
-def test_blank_names_are_refused(env, name):
-    with pytest.raises(common_exc.ValidationError):
-        f.make_domain(env.backend, name=name)
-    with pytest.raises(common_exc.ValidationError):
-        f.make_project(env.backend, name=name)
 
 
 def test_update_project_keeps_unmentioned_fields(env):

@@ -48,11 +48,6 @@ def test_extra_attributes_are_kept_without_nulls(env):
     assert user.extra == {'email': 'a@b.c'}
 
 
-def test_blank_name_is_refused(env):
-    with pytest.raises(common_exc.ValidationError):
-        f.make_user(env.backend, name='  ')
-
-
 def test_change_password_of_disabled_user_fails(env):
     user = f.make_user(env.backend, enabled=False)
     with pytest.raises(exceptions.AuthenticationFailed):

@@ -35,6 +35,16 @@ def test_saving_with_its_data_in_place_becomes_active(env, run):
     assert env.api.get(f'/v2/images/{image["id"]}/file').data == f.raw_data()
 
 
+def test_importing_with_its_data_committed_becomes_active(env, run):
+    """An import that crashed after committing its data only missed activation."""
+    image = f.make_active_image(env.api)
+    f.force_state(env.backend, image['id'], status='importing', upload_id='crashed-import')
+    run()
+    row = f.row(env.backend, image['id'])
+    assert (row.status, row.upload_id) == ('active', None)
+    assert env.api.get(f'/v2/images/{image["id"]}/file').data == f.raw_data()
+
+
 def test_saving_with_recorded_data_missing_goes_back_to_queued(env, run):
     """Crash between recording the data (4) and committing it (5)."""
     image = f.make_active_image(env.api)
@@ -140,6 +150,16 @@ def test_store_files_no_image_refers_to_are_removed(env, run):
     run()
     assert env.store_files() == [kept['id']]
     assert env.api.get(f'/v2/images/{kept["id"]}/file').data == f.raw_data()
+
+
+def test_data_of_live_images_survives_a_store_that_moved(env, run):
+    """Locations record the store path of their time; after an operator moved
+    the store (and the files), its files are still the images' data."""
+    image = f.make_active_image(env.api)
+    f.force_state(env.backend, image['id'], location=f'file:///old/store/{image["id"]}')
+    run()
+    assert env.store_files() == [image['id']]
+    assert f.row(env.backend, image['id']).status == 'active'
 
 
 def test_stale_staged_files_are_removed(env, run):

@@ -160,6 +160,32 @@ def test_images_follow_glances_relative_next_links(serve):
         f'{ENDPOINT}/v2/images?limit=1&marker=a', f'{ENDPOINT}/v2/images?limit=1&marker=b']
 
 
+def test_next_links_stay_under_an_endpoint_with_a_path():
+    """Behind a proxy the image endpoint has a path (``http://h/image``): Glance's
+    ``next`` is relative to the endpoint, not to the root of the host."""
+    endpoint = 'http://image.test/image'
+    pages = {None: {'images': [_image(id='a')], 'next': '/v2/images?limit=1&marker=a'},
+             'a': {'images': []}}
+
+    def handler(request, body):
+        path, _, query = request.url.partition('?')
+        if path != f'{endpoint}/v2/images':
+            return 404, {}, {'itemNotFound': {'code': 404, 'message': path}}
+        marker = dict(p.split('=') for p in query.split('&')).get('marker')
+        return 200, {}, pages[marker]
+    transport = FakeTransport(handler)
+    http = requests.Session()
+    http.mount('http://', transport)
+    try:
+        session = ks_session.Session(auth=token_endpoint.Token(endpoint, 'token'), session=http)
+        conn = stratus.Connection(session=session)
+        assert [i.id for i in conn.image.images(limit=1)] == ['a']
+    finally:
+        http.close()
+    assert [url for _, url, _, _, _ in transport.sent] == [
+        f'{endpoint}/v2/images?limit=1', f'{endpoint}/v2/images?limit=1&marker=a']
+
+
 def test_find_image_by_id_then_by_name(serve):
     images = [_image(id='1', name='dup'), _image(id='2', name='dup'),
               _image(id='3', name='one'), _image(id='4', name='one-more')]

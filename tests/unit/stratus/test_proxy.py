@@ -19,6 +19,16 @@ def test_next_link(body, link):
     assert proxy._next_link(body, collection) == link
 
 
+@pytest.mark.parametrize('endpoint, link, url', [
+    ('http://h:9292', '/v2/images?marker=x', 'http://h:9292/v2/images?marker=x'),
+    ('http://h/image/', '/v2/images?marker=x', 'http://h/image/v2/images?marker=x'),
+    ('http://h/image', 'v2/images?marker=x', 'http://h/image/v2/images?marker=x'),
+    ('http://h/image', 'http://other/v3/p?m=1', 'http://other/v3/p?m=1'),
+])
+def test_next_links_resolve_against_the_endpoint(endpoint, link, url):
+    assert proxy._resolve(endpoint, link) == url
+
+
 def test_resource_id_and_quote():
     assert proxy.resource_id({'id': 'x', 'name': 'n'}) == 'x'
     assert proxy.resource_id('x') == 'x'

@@ -1,6 +1,7 @@
 """``/v3/auth``: issuing, validating and revoking tokens over HTTP (``identity/api/auth.py``)."""
 import datetime
 
+import bcrypt
 import pytest
 
 from common.db.types import utcnow
@@ -383,6 +384,41 @@ def test_user_of_a_disabled_domain_cannot_authenticate(api, env):
 def test_user_without_password_cannot_authenticate(api, env):
     user = f.make_user(env.backend, password=None)
     assert issue(api, f.password_auth(user, password='')).status_code == 401
+
+
+def test_every_refused_login_costs_one_hash_check(api, env, world, monkeypatch):
+    """Response time must not tell an unknown user (or one without a password,
+    or without that application credential) from a wrong secret: each refusal
+    spends exactly one bcrypt check."""
+    checks = []
+    real_checkpw = bcrypt.checkpw
+    monkeypatch.setattr(bcrypt, 'checkpw', lambda *a: checks.append(1) or real_checkpw(*a))
+    domain, project, user = world
+    f.make_application_credential(env.backend, user, project, name='known-credential')
+    passwordless = f.make_user(env.backend, domain=domain, password=None)
+
+    def app_credential(user_ref, name):
+        return {'auth': {'identity': {'methods': ['application_credential'],
+                                      'application_credential': {
+                                          'user': user_ref, 'name': name, 'secret': 'wrong'}}}}
+
+    attempts = {
+        'wrong password': f.password_auth(user, password='wrong'),
+        'unknown user': f.password_auth('no-such-user', domain_name=domain.name),
+        'user without password': f.password_auth(passwordless, password='guess'),
+        'no password sent': {'auth': {'identity': {'methods': ['password'], 'password': {
+            'user': {'id': user.id}}}}},
+        'wrong secret': app_credential({'id': user.id}, 'known-credential'),
+        'unknown credential': app_credential({'id': user.id}, 'no-such-credential'),
+        'credential of unknown user': app_credential(
+            {'name': 'no-such-user', 'domain': {'id': domain.id}}, 'known-credential'),
+        'credential of unknown user id': app_credential({'id': 'no-such-id'},
+                                                        'known-credential'),
+    }
+    for what, body in attempts.items():
+        checks.clear()
+        assert issue(api, body).status_code == 401, what
+        assert len(checks) == 1, what
 
 
 @pytest.mark.parametrize('body, field', [

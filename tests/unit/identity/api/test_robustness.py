@@ -96,3 +96,19 @@ def test_malformed_queries(env, targets, query):
         headers = {'X-Subject-Token': token} if rule.rule == '/v3/auth/tokens' else {}
         response = env.api.request(method, path + query, token=token, headers=headers)
         _check(response, (method, path + query))
+
+
+@pytest.mark.parametrize('collection, key', [
+    ('domains', 'domain'), ('projects', 'project'), ('users', 'user'),
+    ('groups', 'group'), ('roles', 'role')])
+@pytest.mark.parametrize('name', ['', '   '])
+def test_blank_names_are_refused_naming_the_field(api, admin_token, collection, key, name):
+    """A name of nothing or of spaces is no name, on create and on update."""
+    created = api.post(f'/v3/{collection}', token=admin_token, json={key: {'name': name}})
+    assert created.status_code == 400
+    assert f"'{key}.name'" in created.json['error']['message']
+    existing = api.post(f'/v3/{collection}', token=admin_token,
+                        json={key: {'name': f.unique(key)}}).json[key]
+    renamed = api.patch(f"/v3/{collection}/{existing['id']}", token=admin_token,
+                        json={key: {'name': name}})
+    assert renamed.status_code == 400

@@ -132,3 +132,22 @@ def test_list_system_grants_of_someone(world, persona, status):
 def test_list_own_system_grants(world, persona, status):
     path = f'/v3/system/users/{world.user(persona).id}/roles'
     assert world.request(persona, 'GET', path).status_code == status
+
+
+@pytest.mark.parametrize('persona, status', matrix(CLOUD_ADMINS, ok=204))
+def test_only_cloud_admins_grant_the_service_role(world, persona, status):
+    """``service`` manages the catalog and revokes anyone's tokens: granting it
+    would let a domain admin reach far beyond their domain."""
+    user = f.make_user(world.backend, domain=world.domain)
+    for target in (f'/v3/projects/{world.project.id}', f'/v3/domains/{world.domain.id}'):
+        path = f"{target}/users/{user.id}/roles/{_role_id(world, 'service')}"
+        assert world.request(persona, 'PUT', path).status_code == status
+
+
+def test_a_domain_admin_cannot_hijack_the_catalog_through_the_service_role(world):
+    user = f.make_user(world.backend, domain=world.domain)
+    path = _project_grant(world, user, role='service')
+    assert world.request('domain_admin', 'PUT', path).status_code == 403
+    # Revoking it inside the domain stays allowed (it takes power away).
+    f.grant(world.backend, 'service', user=user, project=world.project)
+    assert world.request('domain_admin', 'DELETE', path).status_code == 204

@@ -136,3 +136,18 @@ def test_running_service_follows_rotations(fresh_env):
     assert api.get('/v3/auth/tokens', token=newer, headers=headers).status_code == 404
     assert api.get('/v3/auth/projects', token=old).status_code == 401
     assert api.get('/v3/auth/projects', token=newer).status_code == 200
+
+
+def test_load_reads_again_when_a_rotation_moves_keys_meanwhile(repo, monkeypatch):
+    """The listing may name a key that a concurrent rotation has just removed."""
+    fernet_keys.rotate(repo, 2)  # key 1 is dropped, 2 is primary
+    real_listdir = os.listdir
+    stale = iter([['0', '1', '2']])  # what a listing taken before the rotation saw
+    monkeypatch.setattr(os, 'listdir',
+                        lambda path: next(stale, None) or real_listdir(path))
+    assert fernet_keys.load(repo) == [_read(repo, 2), _read(repo, 0)]
+
+
+def test_keyring_of_a_missing_repository_says_how_to_make_it(tmp_path):
+    with pytest.raises(RuntimeError, match='fernet-setup'):
+        fernet_keys.KeyRing(str(tmp_path / 'nowhere')).crypto()

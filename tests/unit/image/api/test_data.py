@@ -7,6 +7,7 @@ store (reliability anchors §4 and target D5).
 """
 import hashlib
 import io
+import os
 
 import pytest
 
@@ -146,11 +147,14 @@ def test_qcow2_with_backing_file_is_refused(env):
     assert env.store_files() == []
 
 
-def test_empty_upload_is_refused(env):
-    image = f.make_image(env.api)
-    assert f.upload(env.api, image['id'], b'').status_code == 400
-    assert f.show(env.api, image['id'])['status'] == 'killed'
-    assert env.store_files() == []
+def test_empty_upload_makes_an_active_empty_image(env):
+    """As in Glance: an empty image (a placeholder with properties) is active, size 0."""
+    image = f.make_image(env.api, disk_format='qcow2')
+    assert f.upload(env.api, image['id'], b'').status_code == 204
+    shown = f.show(env.api, image['id'])
+    assert (shown['status'], shown['size'], shown['virtual_size']) == ('active', 0, 0)
+    assert shown['checksum'] == 'd41d8cd98f00b204e9800998ecf8427e'
+    assert env.api.get(f"/v2/images/{image['id']}/file").data == b''
 
 
 def test_read_error_mid_stream_returns_the_image_to_queued(make_env):
@@ -264,6 +268,19 @@ def test_store_failure_on_commit_returns_the_image_to_queued(env, monkeypatch):
     body = f.show(env.api, image['id'])
     assert (body['status'], body['size'], body['checksum']) == ('queued', None, None)
     assert env.store_files() == []
+
+
+def test_store_that_cannot_start_a_write_returns_the_image_to_queued(env):
+    """A store that fails before the first byte (directory gone, disk full,
+    permissions) must not leave the image ``saving`` for good."""
+    image = f.make_image(env.api)
+    os.rmdir(env.backend.store.directory)
+    assert f.upload(env.api, image['id'], f.raw_data()).status_code == 500
+    body = f.show(env.api, image['id'])
+    assert (body['status'], body['size'], body['checksum']) == ('queued', None, None)
+    os.makedirs(env.backend.store.directory)
+    assert f.upload(env.api, image['id'], f.raw_data()).status_code == 204
+    assert f.show(env.api, image['id'])['status'] == 'active'
 
 
 def test_upload_to_someone_elses_image(env):

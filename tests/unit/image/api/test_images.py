@@ -53,6 +53,17 @@ def test_create_with_non_string_extra_property_is_400(api, value):
     assert 'os_distro' in response.json['badRequest']['message']
 
 
+def test_create_with_null_kernel_and_ramdisk_ids(api):
+    """The schema lets kernel_id and ramdisk_id be null: no property, not a 500."""
+    kernel = '11111111-2222-3333-4444-555555555555'
+    response = api.post('/v2/images', json={'name': 'ami', 'kernel_id': None,
+                                            'ramdisk_id': kernel})
+    assert response.status_code == 201, response.json
+    image = f.show(api, response.json['id'], as_='member')
+    assert 'kernel_id' not in image
+    assert image['ramdisk_id'] == kernel
+
+
 def test_create_with_reserved_property_is_403(api):
     response = api.post('/v2/images', json={'name': 'x', 'os_glance_import_task': 'x'})
     assert response.status_code == 403

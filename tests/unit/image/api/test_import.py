@@ -4,6 +4,9 @@ Staging moves ``queued → uploading``; the import ``uploading → importing →
 active`` runs on a thread, which the tests join (it is named
 ``import-<image id>``).
 """
+import io
+import os
+
 from image.store import file as file_store
 from tests.unit.image import factories as f
 
@@ -108,6 +111,43 @@ def test_import_that_fails_keeps_the_staged_data(env, monkeypatch):
     assert env.store_files() == []
     assert start_import(api, image['id']).status_code == 202
     assert f.show(api, image['id'])['status'] == 'active'
+
+
+def test_staging_area_that_cannot_start_a_write_returns_the_image_to_queued(env):
+    image = f.make_image(env.api)
+    os.rmdir(env.backend.staging.directory)
+    assert stage(env.api, image['id'], f.raw_data()).status_code == 500
+    assert f.show(env.api, image['id'])['status'] == 'queued'
+    os.makedirs(env.backend.staging.directory)
+    assert stage(env.api, image['id'], f.raw_data()).status_code == 204
+
+
+def test_import_into_a_store_that_cannot_start_a_write_keeps_the_staged_data(env):
+    image = f.make_image(env.api)
+    assert stage(env.api, image['id'], f.raw_data()).status_code == 204
+    os.rmdir(env.backend.store.directory)
+    assert start_import(env.api, image['id']).status_code == 202
+    assert f.show(env.api, image['id'])['status'] == 'uploading'
+    assert env.staging_files() == [image['id']]
+    os.makedirs(env.backend.store.directory)
+    assert start_import(env.api, image['id']).status_code == 202
+    assert f.show(env.api, image['id'])['status'] == 'active'
+
+
+def test_stage_over_the_image_size_limit_names_that_limit(make_env):
+    """Only a quota's limit is reported as the quota; max_image_size is not one."""
+    env = make_env(image__max_image_size=5000, image__chunk_size=4096)
+    image = f.make_image(env.api)
+    response = env.api.put(f'/v2/images/{image["id"]}/stage',
+                           environ_overrides={'wsgi.input': io.BytesIO(f.raw_data(5001)),
+                                              'wsgi.input_terminated': True},
+                           content_type='application/octet-stream')
+    assert response.status_code == 413
+    message = response.json['overLimit']['message']
+    assert 'larger than the 5000 bytes allowed' in message
+    assert 'quota' not in message
+    assert f.show(env.api, image['id'])['status'] == 'queued'
+    assert env.staging_files() == []
 
 
 def test_stage_over_the_staging_quota_is_413(make_env):

@@ -53,6 +53,18 @@ def test_add_replaces_an_existing_property_and_name_may_be_null(patch, api):
     assert (response.json['os_distro'], response.json['name']) == ('fedora', None)
 
 
+def test_null_kernel_or_ramdisk_id_unsets_it(api, patch):
+    kernel = '11111111-2222-3333-4444-555555555555'
+    image = f.make_image(api, kernel_id=kernel, ramdisk_id=kernel)
+    response = patch(image['id'], ('add', '/kernel_id', None), ('replace', '/ramdisk_id', None))
+    assert response.status_code == 200, response.json
+    assert 'kernel_id' not in response.json and 'ramdisk_id' not in response.json
+    response = patch(image['id'], ('add', '/kernel_id', None))  # unset already: nothing to do
+    assert response.status_code == 200, response.json
+    assert 'kernel_id' not in f.show(api, image['id'])
+    assert patch(image['id'], ('replace', '/kernel_id', None)).status_code == 409
+
+
 @pytest.mark.parametrize('op', ['replace', 'remove'])
 def test_replace_or_remove_missing_property_is_409(api, patch, op):
     image = f.make_image(api)
