@@ -205,3 +205,51 @@ def read_service_conf(path):
     except OSError:
         return None
     return parser
+
+
+def add_target_arguments(parser, scope_help='Project to scope the token to.'):
+    """The ``target`` options every benchmark has: a clouds.yaml cloud or explicit credentials.
+
+    :returns: the argument group, for benchmark-specific target options.
+    """
+    target = parser.add_argument_group(
+        'target', 'By default the cloud --cloud of clouds.yaml; --auth-url and the '
+                  'credentials below override it.')
+    target.add_argument('--cloud', default='stratus-admin',
+                        help='Cloud in clouds.yaml (default: %(default)s).')
+    target.add_argument('--clouds-file',
+                        help='clouds.yaml to read (default: $OS_CLIENT_CONFIG_FILE, '
+                             f'else {DEFAULT_CLOUDS_FILE}).')
+    target.add_argument('--auth-url', help='Identity URL, e.g. http://127.0.0.1:5000/v3.')
+    target.add_argument('--username')
+    target.add_argument('--password')
+    target.add_argument('--project', help=scope_help)
+    target.add_argument('--user-domain', default=None, help='Default: Default.')
+    target.add_argument('--project-domain', default=None, help='Default: Default.')
+    return target
+
+
+def credentials(args):
+    """auth_url, username, password, project, user domain, project domain.
+
+    From ``--auth-url`` and its companions when given, else from the cloud.
+    """
+    if args.auth_url:
+        missing = [f'--{n}' for n in ('username', 'password', 'project') if not getattr(args, n)]
+        if missing:
+            raise SystemExit(f'--auth-url also needs {", ".join(missing)}')
+        auth = {}
+    else:
+        auth = cloud_auth(args.cloud, args.clouds_file)
+    creds = {
+        'auth_url': args.auth_url or auth.get('auth_url'),
+        'username': args.username or auth.get('username'),
+        'password': args.password or auth.get('password'),
+        'project': args.project or auth.get('project_name'),
+        'user_domain': args.user_domain or auth.get('user_domain_name') or 'Default',
+        'project_domain': args.project_domain or auth.get('project_domain_name') or 'Default',
+    }
+    if not all(creds[k] for k in ('auth_url', 'username', 'password', 'project')):
+        raise SystemExit(f'cloud {args.cloud!r} lacks auth_url, username, password or '
+                         'project_name (the benchmarks log in with a password)')
+    return creds

@@ -36,20 +36,7 @@ TIMEOUT = 60
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    target = parser.add_argument_group(
-        'target', 'By default the cloud --cloud of clouds.yaml; --auth-url and the '
-                  'credentials below override it.')
-    target.add_argument('--cloud', default='stratus-admin',
-                        help='Cloud in clouds.yaml (default: %(default)s).')
-    target.add_argument('--clouds-file',
-                        help='clouds.yaml to read (default: $OS_CLIENT_CONFIG_FILE, '
-                             f'else {harness.DEFAULT_CLOUDS_FILE}).')
-    target.add_argument('--auth-url', help='Identity URL, e.g. http://127.0.0.1:5000/v3.')
-    target.add_argument('--username')
-    target.add_argument('--password')
-    target.add_argument('--project', help='Project to scope the tokens to.')
-    target.add_argument('--user-domain', default=None, help='Default: Default.')
-    target.add_argument('--project-domain', default=None, help='Default: Default.')
+    harness.add_target_arguments(parser, scope_help='Project to scope the tokens to.')
     load = parser.add_argument_group('load')
     load.add_argument('--concurrency', default='1,8',
                       help='Comma-separated client thread counts (default: %(default)s).')
@@ -83,29 +70,6 @@ def parse_args(argv=None):
     if args.duration <= 0:
         parser.error('--duration must be positive')
     return args
-
-
-def credentials(args):
-    """auth_url, username, password, project, user domain, project domain."""
-    if args.auth_url:
-        missing = [f'--{n}' for n in ('username', 'password', 'project') if not getattr(args, n)]
-        if missing:
-            raise SystemExit(f'--auth-url also needs {", ".join(missing)}')
-        auth = {}
-    else:
-        auth = harness.cloud_auth(args.cloud, args.clouds_file)
-    creds = {
-        'auth_url': args.auth_url or auth.get('auth_url'),
-        'username': args.username or auth.get('username'),
-        'password': args.password or auth.get('password'),
-        'project': args.project or auth.get('project_name'),
-        'user_domain': args.user_domain or auth.get('user_domain_name') or 'Default',
-        'project_domain': args.project_domain or auth.get('project_domain_name') or 'Default',
-    }
-    if not all(creds[k] for k in ('auth_url', 'username', 'password', 'project')):
-        raise SystemExit(f'cloud {args.cloud!r} lacks auth_url, username, password or '
-                         'project_name (password auth is needed to measure issue)')
-    return creds
 
 
 def password_body(creds):
@@ -238,7 +202,7 @@ def run_phases(args, target, auth_token):
 
 def main(argv=None):
     args = parse_args(argv)
-    creds = credentials(args)
+    creds = harness.credentials(args)
     target = Target(creds)
     started = harness.utc_timestamp()
     harness.log('identity token benchmark against %s as %s (project %s)', target.root,

@@ -61,20 +61,7 @@ BASELINES = {
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    target = parser.add_argument_group(
-        'target', 'By default the cloud --cloud of clouds.yaml; --auth-url and the '
-                  'credentials below override it.')
-    target.add_argument('--cloud', default='stratus-admin',
-                        help='Cloud in clouds.yaml (default: %(default)s).')
-    target.add_argument('--clouds-file',
-                        help='clouds.yaml to read (default: $OS_CLIENT_CONFIG_FILE, '
-                             f'else {harness.DEFAULT_CLOUDS_FILE}).')
-    target.add_argument('--auth-url', help='Identity URL, e.g. http://127.0.0.1:5000/v3.')
-    target.add_argument('--username')
-    target.add_argument('--password')
-    target.add_argument('--project', help='Project to scope the token to.')
-    target.add_argument('--user-domain', default=None, help='Default: Default.')
-    target.add_argument('--project-domain', default=None, help='Default: Default.')
+    target = harness.add_target_arguments(parser, scope_help='Project to scope the token to.')
     target.add_argument('--image-url',
                         help='Image API root (default: the public image endpoint of the '
                              'catalog).')
@@ -108,28 +95,6 @@ def parse_args(argv=None):
 
 
 # --- target ---------------------------------------------------------------------
-
-def credentials(args):
-    if args.auth_url:
-        missing = [f'--{n}' for n in ('username', 'password', 'project') if not getattr(args, n)]
-        if missing:
-            raise SystemExit(f'--auth-url also needs {", ".join(missing)}')
-        auth = {}
-    else:
-        auth = harness.cloud_auth(args.cloud, args.clouds_file)
-    creds = {
-        'auth_url': args.auth_url or auth.get('auth_url'),
-        'username': args.username or auth.get('username'),
-        'password': args.password or auth.get('password'),
-        'project': args.project or auth.get('project_name'),
-        'user_domain': args.user_domain or auth.get('user_domain_name') or 'Default',
-        'project_domain': args.project_domain or auth.get('project_domain_name') or 'Default',
-    }
-    if not all(creds[k] for k in ('auth_url', 'username', 'password', 'project')):
-        raise SystemExit(f'cloud {args.cloud!r} lacks auth_url, username, password or '
-                         'project_name')
-    return creds
-
 
 def authenticate(creds):
     """``(token, catalog)`` of a project-scoped password token."""
@@ -432,7 +397,7 @@ def one_run(api, source, size, expected_sha512, work_dir, store_path, block, ind
 
 def main(argv=None):
     args = parse_args(argv)
-    creds = credentials(args)
+    creds = harness.credentials(args)
     started_at = harness.utc_timestamp()
     token, catalog = authenticate(creds)
     image_url = (args.image_url or image_endpoint(catalog)).rstrip('/')

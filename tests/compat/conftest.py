@@ -9,6 +9,7 @@ When no all-in-one answers there, every test here FAILS with the reason:
 The all-in-one is shared: every test names what it creates uniquely
 (``unique_name``) and deletes it afterwards (``cleanup``), also when it fails.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import uuid
 
+import openstack
 import pytest
 import requests
 import yaml
@@ -209,3 +211,47 @@ def find_by_name(api, collection, name):
     found = response.json()[collection]
     assert len(found) <= 1, found
     return found[0] if found else None
+
+
+# Virtual size of the qcow2 the image tests upload.
+VIRTUAL_SIZE = 64 * 1024 * 1024
+
+
+@pytest.fixture(scope='session')
+def qcow2_file(tmp_path_factory):
+    """A real qcow2 (qemu-img convert of 3 MiB of data, 64 MiB virtual)."""
+    qemu_img = shutil.which('qemu-img')
+    if qemu_img is None:
+        pytest.fail('qemu-img is not installed; the image compat tests need it '
+                    '(apt-get install -y qemu-utils)', pytrace=False)
+    directory = tmp_path_factory.mktemp('compat-image')
+    raw = directory / 'data.raw'
+    raw.write_bytes(hashlib.sha512(b'compat').digest() * (3 * 1024 * 1024 // 64))
+    path = directory / 'disk.qcow2'
+    subprocess.run([qemu_img, 'convert', '-q', '-f', 'raw', '-O', 'qcow2', str(raw), str(path)],
+                   check=True, capture_output=True)
+    subprocess.run([qemu_img, 'resize', '-q', '-f', 'qcow2', str(path), str(VIRTUAL_SIZE)],
+                   check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture(scope='module')
+def connect(clouds_file):
+    """``connect(cloud)`` -> ``openstack.connect(cloud=cloud)`` on the all-in-one's clouds.yaml."""
+    connections = []
+    saved = os.environ.get('OS_CLIENT_CONFIG_FILE')
+    os.environ['OS_CLIENT_CONFIG_FILE'] = clouds_file[0]
+
+    def make(cloud):
+        connection = openstack.connect(cloud=cloud)
+        connections.append(connection)
+        return connection
+    try:
+        yield make
+    finally:
+        for connection in connections:
+            connection.close()
+        if saved is None:
+            os.environ.pop('OS_CLIENT_CONFIG_FILE', None)
+        else:
+            os.environ['OS_CLIENT_CONFIG_FILE'] = saved

@@ -7,33 +7,11 @@ with a real qcow2 made by ``qemu-img``.  Every image a test creates is
 deleted at the end through the API, also when the test fails.
 """
 import hashlib
-import shutil
-import subprocess
 
 import pytest
 
 from tests import servers
-from tests.compat.conftest import MEMBER_CLOUD
-
-VIRTUAL_SIZE = 64 * 1024 * 1024
-
-
-@pytest.fixture(scope='session')
-def qcow2_file(tmp_path_factory):
-    """A real qcow2 (qemu-img convert of 3 MiB of data, 64 MiB virtual)."""
-    qemu_img = shutil.which('qemu-img')
-    if qemu_img is None:
-        pytest.fail('qemu-img is not installed; the image compat tests need it '
-                    '(apt-get install -y qemu-utils)', pytrace=False)
-    directory = tmp_path_factory.mktemp('compat-image')
-    raw = directory / 'data.raw'
-    raw.write_bytes(hashlib.sha512(b'compat').digest() * (3 * 1024 * 1024 // 64))
-    path = directory / 'disk.qcow2'
-    subprocess.run([qemu_img, 'convert', '-q', '-f', 'raw', '-O', 'qcow2', str(raw), str(path)],
-                   check=True, capture_output=True)
-    subprocess.run([qemu_img, 'resize', '-q', '-f', 'qcow2', str(path), str(VIRTUAL_SIZE)],
-                   check=True, capture_output=True)
-    return path
+from tests.compat.conftest import MEMBER_CLOUD, VIRTUAL_SIZE
 
 
 def image_endpoint(token_body):

@@ -7,60 +7,11 @@ member refused when it makes an image public.  Every image is deleted at
 the end, also when a test fails.
 """
 import hashlib
-import os
-import shutil
-import subprocess
 
-import openstack
 import pytest
 from openstack import exceptions as sdk_exc
 
-from tests.compat.conftest import ADMIN_CLOUD, MEMBER_CLOUD
-
-pytestmark = [pytest.mark.filterwarnings('ignore::openstack.warnings.RemovedInSDK50Warning'),
-              pytest.mark.filterwarnings('ignore::openstack.warnings.RemovedInSDK60Warning')]
-
-VIRTUAL_SIZE = 64 * 1024 * 1024
-
-
-@pytest.fixture(scope='module')
-def qcow2_file(tmp_path_factory):
-    """A real qcow2 (qemu-img convert of 3 MiB of data, 64 MiB virtual)."""
-    qemu_img = shutil.which('qemu-img')
-    if qemu_img is None:
-        pytest.fail('qemu-img is not installed; the image compat tests need it '
-                    '(apt-get install -y qemu-utils)', pytrace=False)
-    directory = tmp_path_factory.mktemp('compat-image-sdk')
-    raw = directory / 'data.raw'
-    raw.write_bytes(hashlib.sha512(b'compat-sdk').digest() * (3 * 1024 * 1024 // 64))
-    path = directory / 'disk.qcow2'
-    subprocess.run([qemu_img, 'convert', '-q', '-f', 'raw', '-O', 'qcow2', str(raw), str(path)],
-                   check=True, capture_output=True)
-    subprocess.run([qemu_img, 'resize', '-q', '-f', 'qcow2', str(path), str(VIRTUAL_SIZE)],
-                   check=True, capture_output=True)
-    return path
-
-
-@pytest.fixture(scope='module')
-def connect(clouds_file):
-    """``connect(cloud)`` -> ``openstack.connect(cloud=cloud)`` on the all-in-one's clouds.yaml."""
-    connections = []
-    saved = os.environ.get('OS_CLIENT_CONFIG_FILE')
-    os.environ['OS_CLIENT_CONFIG_FILE'] = clouds_file[0]
-
-    def make(cloud):
-        connection = openstack.connect(cloud=cloud)
-        connections.append(connection)
-        return connection
-    try:
-        yield make
-    finally:
-        for connection in connections:
-            connection.close()
-        if saved is None:
-            os.environ.pop('OS_CLIENT_CONFIG_FILE', None)
-        else:
-            os.environ['OS_CLIENT_CONFIG_FILE'] = saved
+from tests.compat.conftest import ADMIN_CLOUD, MEMBER_CLOUD, VIRTUAL_SIZE
 
 
 @pytest.fixture(scope='module')

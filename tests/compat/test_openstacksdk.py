@@ -1,5 +1,4 @@
 """openstacksdk, unmodified, against the identity API: ``openstack.connect(cloud=...)``."""
-import os
 
 import openstack
 import pytest
@@ -7,34 +6,7 @@ from openstack import exceptions as sdk_exc
 
 from tests.compat.conftest import ADMIN_CLOUD, MEMBER_CLOUD
 
-# openstacksdk 4.22 warns about its own deprecated internals (influxdb support,
-# 'service_type' arguments it passes itself); those are not ours to fix.
-pytestmark = [pytest.mark.filterwarnings('ignore::openstack.warnings.RemovedInSDK50Warning'),
-              pytest.mark.filterwarnings('ignore::openstack.warnings.RemovedInSDK60Warning')]
-
 PASSWORD = 'compat-Sdk-Secret-1'
-
-
-@pytest.fixture(scope='module')
-def connect(clouds_file):
-    """``connect(cloud)`` -> ``openstack.connect(cloud=cloud)`` on the all-in-one's clouds.yaml."""
-    connections = []
-    saved = os.environ.get('OS_CLIENT_CONFIG_FILE')
-    os.environ['OS_CLIENT_CONFIG_FILE'] = clouds_file[0]
-
-    def make(cloud):
-        connection = openstack.connect(cloud=cloud)
-        connections.append(connection)
-        return connection
-    try:
-        yield make
-    finally:
-        for connection in connections:
-            connection.close()
-        if saved is None:
-            os.environ.pop('OS_CLIENT_CONFIG_FILE', None)
-        else:
-            os.environ['OS_CLIENT_CONFIG_FILE'] = saved
 
 
 @pytest.fixture(scope='module')
