@@ -8,7 +8,6 @@ import pathlib
 import shutil
 import subprocess
 
-import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
