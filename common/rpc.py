@@ -57,8 +57,13 @@ class ContextSerializer(messaging.Serializer):
         return RequestContext.from_dict(ctxt)
 
 
+# Exceptions a server may raise back to a ``call``er as themselves (a 404
+# or 409 from the far side stays one); any other arrives as a RemoteError.
+REMOTE_EXCEPTION_MODULES = ['common.exceptions']
+
+
 def get_transport(conf):
-    return messaging.get_rpc_transport(conf)
+    return messaging.get_rpc_transport(conf, allowed_remote_exmods=REMOTE_EXCEPTION_MODULES)
 
 
 def get_client(transport, topic, version, *, version_cap=None, server=None,

@@ -1,1 +1,1 @@
-"""The compute service (Nova v2.1 compatible); built by the [compute-control] issue."""
+"""Compute service (Nova v2.1 compatible): API, conductor with scheduler, host agents."""

@@ -13,6 +13,7 @@ from keystoneauth1 import session as ks_session
 
 from stratus import config as cloud_config
 from stratus import exceptions
+from stratus.compute.proxy import ComputeProxy
 from stratus.identity.proxy import IdentityProxy
 from stratus.image.proxy import ImageProxy
 
@@ -100,6 +101,10 @@ class Connection:
     @functools.cached_property
     def identity(self):
         return IdentityProxy(self)
+
+    @functools.cached_property
+    def compute(self):
+        return ComputeProxy(self)
 
     @functools.cached_property
     def image(self):

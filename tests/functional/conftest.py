@@ -135,3 +135,18 @@ def image(identity, database_backend, tmp_path_factory):
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture(scope='session')
+def compute(identity, image, database_backend, tmp_path_factory):
+    """A running compute service (API, conductor, two fake-driver agents) with its
+    own database on the session's backend; the image fixture's server is in the catalog."""
+    directory = tmp_path_factory.mktemp(f'compute-{database_backend}')
+    with servers.database(database_backend, str(directory)) as url:
+        server = servers.ComputeServer(str(directory), url, identity, image, agents=2,
+                                        register_in_catalog=True)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()

@@ -1,0 +1,35 @@
+"""Key pair bodies as Nova shows them: ``type`` from 2.2; list items without ``user_id``."""
+from compute.api import microversion
+
+
+def _iso(value):
+    """Nova's ``created_at`` of a key pair: microseconds, no zone."""
+    return value.strftime('%Y-%m-%dT%H:%M:%S.%f') if value else None
+
+
+def _base(keypair):
+    body = {'name': keypair.name, 'public_key': keypair.public_key,
+            'fingerprint': keypair.fingerprint}
+    if microversion.at_least('2.2'):
+        body['type'] = keypair.type
+    return body
+
+
+def created(keypair, private_key=None):
+    body = _base(keypair)
+    body['user_id'] = keypair.user_id
+    if private_key is not None:
+        body['private_key'] = private_key
+    return {'keypair': body}
+
+
+def shown(keypair):
+    body = _base(keypair)
+    body.update({'user_id': keypair.user_id, 'id': keypair.id,
+                 'created_at': _iso(keypair.created_at), 'updated_at': None,
+                 'deleted': False, 'deleted_at': None})
+    return {'keypair': body}
+
+
+def listed(keypair):
+    return {'keypair': _base(keypair)}

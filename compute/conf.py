@@ -1,0 +1,137 @@
+"""Options of the compute service (``/etc/stratus/compute.conf``).
+
+One file serves the API, the conductor and the agents of a host; each
+process reads the groups it needs.
+"""
+from oslo_config import cfg
+
+from common import auth
+from common import clients
+from common import config as common_config
+from common import rpc
+
+SERVICE = 'compute'
+DEFAULT_PORT = 8774
+
+compute_opts = [
+    cfg.StrOpt('default_availability_zone', default='nova',
+               help='Availability zone of hosts that no aggregate puts in '
+                    'one, as Nova names it.'),
+    cfg.StrOpt('default_schedule_zone',
+               help='Zone a server is built in when its request names none. '
+                    'Unset: any zone.'),
+    cfg.IntOpt('max_local_block_devices', default=3, min=-1,
+               help='Local disks (image or blank, destination local) a server '
+                    'may ask for; -1 for no limit.'),
+    cfg.IntOpt('limit_param_default', default=1000, min=1,
+               help='Servers per page when a list request gives no limit '
+                    '(capped by [api] max_limit).'),
+    cfg.IntOpt('rpc_response_timeout', default=60, min=1,
+               help='Seconds the API waits for the conductor to answer a '
+                    'question (console output, for example).'),
+]
+
+scheduler_opts = [
+    cfg.IntOpt('max_attempts', default=3, min=1,
+               help='Hosts a build is tried on before the server goes to '
+                    'ERROR.  A failure on one host retries on another.'),
+    cfg.FloatOpt('cpu_allocation_ratio', default=16.0, min=0.0,
+                 help='Virtual CPUs a host may hand out per physical CPU.'),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.5, min=0.0,
+                 help='RAM a host may hand out per MiB it has.'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
+                 help='Local disk a host may hand out per GiB it has.'),
+    cfg.StrOpt('weigher', default='spread', choices=['spread', 'pack'],
+               help='How hosts are ranked among those that fit: "spread" '
+                    'prefers the emptiest (instances spread out), "pack" '
+                    'the fullest (hosts are emptied for maintenance).'),
+    cfg.IntOpt('host_subset_size', default=1, min=1,
+               help='Pick at random among this many best hosts, so that '
+                    'conductors scheduling at once rarely pick the same one.'),
+    cfg.IntOpt('claim_retries', default=5, min=1,
+               help='Times a conductor re-reads a host and retries its claim '
+                    'when another conductor changed the host first.'),
+]
+
+conductor_opts = [
+    cfg.IntOpt('power_sync_interval', default=60, min=0,
+               help='Seconds between two power-state syncs, in which agents '
+                    'report what their hypervisor says; 0 disables it.'),
+    cfg.IntOpt('workers', default=1, min=1,
+               help='Conductor processes this command starts.'),
+    cfg.IntOpt('agent_timeout', default=120, min=1,
+               help='Seconds the conductor waits for an agent to carry out an '
+                    'action (stop, reboot, snapshot …) before it gives up: the '
+                    'server then leaves its task with a fault instead of '
+                    'keeping it forever.'),
+    cfg.IntOpt('build_timeout', default=900, min=0,
+               help='Seconds a host may take to spawn a server before the '
+                    'conductor counts it as failed there and tries another '
+                    'host; 0 waits forever.\n\n'
+                    'Related options: [scheduler] max_attempts.'),
+]
+
+agent_opts = [
+    cfg.StrOpt('virt_driver', default='fake', choices=['fake', 'libvirt'],
+               help='Hypervisor driver of this host.  "fake" runs no guests '
+                    '(for tests and scale tests).'),
+    cfg.HostAddressOpt('host_ip', default='127.0.0.1',
+                       help='Address of this host that other hosts reach it '
+                            'on, shown by os-hypervisors.'),
+    cfg.StrOpt('instances_path',
+               help='Where the agent keeps instance files.  Default: '
+                    '<state_path>/compute/instances.'),
+]
+
+fake_driver_opts = [
+    cfg.IntOpt('host_count', default=1, min=1, max=1000,
+               help='Simulated hosts this agent process runs, named '
+                    '<host>, <host>-2, <host>-3 … (scale tests).'),
+    cfg.IntOpt('vcpus', default=16, min=1, help='vCPUs of each simulated host.'),
+    cfg.IntOpt('memory_mb', default=32768, min=1, help='RAM of each simulated host.'),
+    cfg.IntOpt('local_gb', default=1000, min=1, help='Local disk of each simulated host.'),
+    cfg.FloatOpt('spawn_seconds', default=0.0, min=0.0,
+                 help='Time a simulated spawn takes.'),
+    cfg.ListOpt('fail_spawn_hosts', default=[],
+                help='Simulated hosts on which every spawn fails, to exercise '
+                     'rescheduling.\n\n'
+                     'Related options: [scheduler] max_attempts.'),
+]
+
+quota_opts = [
+    cfg.IntOpt('instances', default=10, min=-1, help='Servers per project; -1 for no limit.'),
+    cfg.IntOpt('cores', default=20, min=-1, help='vCPUs per project; -1 for no limit.'),
+    cfg.IntOpt('ram', default=50 * 1024, min=-1, help='MiB of RAM per project; -1 for no limit.'),
+    cfg.IntOpt('key_pairs', default=100, min=-1, help='Key pairs per user; -1 for no limit.'),
+    cfg.IntOpt('server_groups', default=10, min=-1,
+               help='Server groups per project; -1 for no limit.'),
+    cfg.IntOpt('server_group_members', default=10, min=-1,
+               help='Servers per server group; -1 for no limit.'),
+    cfg.IntOpt('metadata_items', default=128, min=-1,
+               help='Metadata items per server; -1 for no limit.'),
+    cfg.IntOpt('injected_files', default=5, min=-1,
+               help='Files a server create may inject (shown by limits).'),
+    cfg.IntOpt('injected_file_content_bytes', default=10240, min=-1,
+               help='Bytes per injected file (shown by limits).'),
+    cfg.IntOpt('injected_file_path_length', default=255, min=-1,
+               help='Path length of an injected file (shown by limits).'),
+]
+
+
+def register_opts(conf):
+    common_config.register_common_opts(conf)
+    rpc.register_opts(conf)
+    auth.register_opts(conf)
+    clients.register_opts(conf)
+    conf.register_opts(compute_opts, group='compute')
+    conf.register_opts(scheduler_opts, group='scheduler')
+    conf.register_opts(conductor_opts, group='conductor')
+    conf.register_opts(agent_opts, group='agent')
+    conf.register_opts(fake_driver_opts, group='fake_driver')
+    conf.register_opts(quota_opts, group='quota')
+
+
+def list_opts():
+    return [('compute', compute_opts), ('scheduler', scheduler_opts),
+            ('conductor', conductor_opts), ('agent', agent_opts),
+            ('fake_driver', fake_driver_opts), ('quota', quota_opts)]
