@@ -107,7 +107,8 @@ def _regex(value, name):
     return value
 
 
-def _changes_since(value):
+def parse_changes_since(value):
+    """A ``changes-since`` query value as naive UTC; 400 with Nova's message otherwise."""
     try:
         parsed = timeutils.parse_isotime(value)
     except ValueError:
@@ -156,7 +157,7 @@ def _where(query):
     elif query.deleted is False:
         clauses.append(_I.deleted_at.is_(None))
     if 'changes-since' in f:
-        clauses.append(_I.updated_at >= _changes_since(f['changes-since']))
+        clauses.append(_I.updated_at >= parse_changes_since(f['changes-since']))
     if 'name' in f:
         clauses.append(_I.display_name.regexp_match(_regex(f['name'], 'name')))
     if 'status' in f:

@@ -6,7 +6,6 @@ delete, every ``/action``); the conductor adds its events (``compute_stop_instan
 readable, as in Nova; from 2.58 the list pages (``marker`` is a request
 id) and filters on ``changes-since``.
 """
-import datetime
 
 import flask
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from common import exceptions
 from common.db import pagination
 from common.wsgi import pagination as wsgi_pagination
+from compute import server_listing
 from compute.api import microversion
 from compute.api import support
 from compute.api.views import instance_actions as views
@@ -25,35 +25,15 @@ bp = flask.Blueprint('instance_actions', __name__,
 
 
 def _instance(session, server_id, action):
-    """The server (deleted ones too from 2.21) if the caller may ``action`` on it.
-
-    Another project's server is 404, as ``support.instance_for`` answers.
-    """
-    instance = db_api.get_instance(session, server_id,
-                                   include_deleted=microversion.at_least('2.21'))
-    if instance is None or (
-            instance.project_id != support.context().project_id and
-            not support.allowed(action, project_id=instance.project_id,
-                                user_id=instance.user_id)):
-        raise exceptions.NotFound(f'Instance {server_id} could not be found.')
-    support.authorize(action, project_id=instance.project_id, user_id=instance.user_id)
-    return instance
+    """The server (deleted ones too from 2.21) if the caller may ``action`` on it."""
+    return support.instance_for(session, server_id, action,
+                                include_deleted=microversion.at_least('2.21'))
 
 
 def _changes_since():
     """The ``changes-since`` query parameter as a naive UTC time, or ``None``."""
     text = flask.request.args.get('changes-since')
-    if text is None:
-        return None
-    try:
-        value = datetime.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise exceptions.BadRequest(
-            f"Invalid input for query parameters changes-since. Value: {text}. "
-            f"'{text}' is not a 'date-time'") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
+    return None if text is None else server_listing.parse_changes_since(text.strip())
 
 
 def _page(session, instance, stmt):

@@ -66,14 +66,15 @@ def accepted():
     return flask.Response(status=202)
 
 
-def instance_for(session, server_id, action):
+def instance_for(session, server_id, action, *, include_deleted=False):
     """The server ``server_id`` if the caller may do ``compute:<action>`` on it.
 
     A server of another project is answered 404, as if it did not exist
     (Nova does the same), unless policy lets the caller act on it (cloud
     admins); a caller of the owning project without the needed role gets 403.
+    ``include_deleted`` also finds deleted servers (their instance actions).
     """
-    instance = db_api.get_instance(session, server_id)
+    instance = db_api.get_instance(session, server_id, include_deleted=include_deleted)
     if instance is None:
         raise exceptions.NotFound(f'Instance {server_id} could not be found.')
     if not allowed(action, project_id=instance.project_id, user_id=instance.user_id):

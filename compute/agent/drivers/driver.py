@@ -16,7 +16,7 @@ import abc
 import dataclasses
 import importlib
 
-# TODO(#5): add libvirt when its driver lands.
+# The libvirt driver joins this table with issue #5 [compute-libvirt].
 DRIVERS = {'fake': 'compute.agent.drivers.fake:FakeDriver'}
 
 

@@ -1,10 +1,6 @@
 """Key pair bodies as Nova shows them: ``type`` from 2.2; list items without ``user_id``."""
 from compute.api import microversion
-
-
-def _iso(value):
-    """Nova's ``created_at`` of a key pair: microseconds, no zone."""
-    return value.strftime('%Y-%m-%dT%H:%M:%S.%f') if value else None
+from compute.api.views.timestamps import nova_time
 
 
 def _base(keypair):
@@ -26,7 +22,7 @@ def created(keypair, private_key=None):
 def shown(keypair):
     body = _base(keypair)
     body.update({'user_id': keypair.user_id, 'id': keypair.id,
-                 'created_at': _iso(keypair.created_at), 'updated_at': None,
+                 'created_at': nova_time(keypair.created_at), 'updated_at': None,
                  'deleted': False, 'deleted_at': None})
     return {'keypair': body}
 

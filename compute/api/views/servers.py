@@ -19,6 +19,7 @@ from compute import service_names
 from compute import states
 from compute.api import microversion
 from compute.api import support
+from compute.api.views.timestamps import iso_z, nova_time
 from compute.db import api as db_api
 from compute.db import models as m
 
@@ -26,16 +27,6 @@ from compute.db import models as m
 _PROGRESS_STATUSES = frozenset(('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE',
                                 'MIGRATING'))
 _FAULT_STATUSES = frozenset(('ERROR', 'DELETED'))
-
-
-def iso(value):
-    """Nova's ``created``/``updated`` format: seconds and ``Z``."""
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
-
-
-def iso_usec(value):
-    """Nova's ``launched_at``/``terminated_at`` format: microseconds, no zone."""
-    return value.strftime('%Y-%m-%dT%H:%M:%S.%f') if value else None
 
 
 def host_id(instance):
@@ -182,7 +173,7 @@ def _flavor(instance):
 
 
 def _fault(fault, admin_view):
-    body = {'code': fault.code, 'created': iso(fault.created_at), 'message': fault.message}
+    body = {'code': fault.code, 'created': iso_z(fault.created_at), 'message': fault.message}
     # Nova hides the details (a trace) of internal errors from non-admins.
     if fault.details and (admin_view or fault.code != 500):
         body['details'] = fault.details
@@ -205,7 +196,7 @@ def _detail(instance, related):
         'tenant_id': instance.project_id, 'user_id': instance.user_id,
         'metadata': dict(related.metadata[instance.uuid]),
         'hostId': host_id(instance), 'image': _image(instance), 'flavor': _flavor(instance),
-        'created': iso(instance.created_at), 'updated': iso(instance.updated_at),
+        'created': iso_z(instance.created_at), 'updated': iso_z(instance.updated_at),
         'addresses': addresses(instance),
         'accessIPv4': instance.access_ip_v4 or '', 'accessIPv6': instance.access_ip_v6 or '',
         'links': support.link(f'servers/{instance.uuid}'),
@@ -214,8 +205,8 @@ def _detail(instance, related):
         'OS-EXT-AZ:availability_zone': instance.availability_zone or '',
         'OS-EXT-STS:vm_state': instance.vm_state, 'OS-EXT-STS:task_state': instance.task_state,
         'OS-EXT-STS:power_state': instance.power_state,
-        'OS-SRV-USG:launched_at': iso_usec(instance.launched_at),
-        'OS-SRV-USG:terminated_at': iso_usec(instance.terminated_at),
+        'OS-SRV-USG:launched_at': nova_time(instance.launched_at),
+        'OS-SRV-USG:terminated_at': nova_time(instance.terminated_at),
         'os-extended-volumes:volumes_attached': _volumes(related.volumes[instance.uuid]),
     }
     if status in _PROGRESS_STATUSES:
