@@ -338,9 +338,9 @@ def _request_spec(request, image, zone, group):
             'scheduler_hints': request.hints, 'num_attempts': 0, 'ignore_hosts': [],
             'image': None}
     if image is not None:
-        spec['image'] = {'id': image['id'], 'properties': image.get('properties', {}),
-                         'min_disk': image.get('min_disk', 0), 'min_ram': image.get('min_ram', 0),
-                         'size': image.get('size', 0)}
+        # The whole ``image_meta``: the conductor spawns with it instead of
+        # asking the image service a second time.
+        spec['image'] = dict(image)
     if request.forced_host:
         spec['force_hosts'] = [request.forced_host]
     if request.forced_node:

@@ -100,7 +100,7 @@ def _attempt(deps, ctx, uuid):
             deps.scheduler.claims.release(session, uuid, node_id=claim.node_id)
             return None
         events.start(session, ctx, uuid, EVENT, host=claim.host)
-    return _make_ports_and_spawn(deps, ctx, uuid, claim.host, networks)
+    return _make_ports_and_spawn(deps, ctx, uuid, claim.host, networks, spec.get('image'))
 
 
 def _make_ports(deps, ctx, uuid, host, networks):
@@ -118,7 +118,9 @@ def _make_ports(deps, ctx, uuid, host, networks):
     return ports, network_mod.network_info(ports, nets)
 
 
-def _make_ports_and_spawn(deps, ctx, uuid, host, networks):
+def _make_ports_and_spawn(deps, ctx, uuid, host, networks, image_meta):
+    """:param image_meta: the image as the API found it at create (``request_spec``),
+        or ``None`` to ask the image service (servers stored without it)."""
     try:
         ports, network_info = _make_ports(deps, ctx, uuid, host, networks)
     except Exception as exc:  # the network service refused or is down
@@ -142,8 +144,9 @@ def _make_ports_and_spawn(deps, ctx, uuid, host, networks):
     if moved_on:
         teardown.deallocate_ports(deps, ctx, ports)
         return None
-    image_meta = {}
-    if instance['image_ref']:
+    if not instance['image_ref']:
+        image_meta = {}
+    elif image_meta is None:
         try:
             image_meta = deps.images.get(ctx, instance['image_ref'])
         except Exception as exc:  # the image is gone or the image service is down

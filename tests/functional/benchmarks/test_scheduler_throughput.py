@@ -17,7 +17,8 @@ TOP_FIELDS = {'benchmark', 'timestamp', 'database', 'conductors', 'agents', 'api
               'concurrency', 'servers_per_s', 'latency_p50_s', 'latency_p99_s', 'target',
               'target_met', 'servers', 'active', 'error', 'not_settled', 'first_fault',
               'elapsed_s', 'api_create', 'scheduling_to_api_ratio', 'hosts', 'per_host',
-              'oversubscribed_hosts', 'usage_mismatch_hosts', 'polls', 'environment'}
+              'oversubscribed_hosts', 'usage_mismatch_hosts', 'polls', 'settled_not_listed',
+              'environment'}
 
 
 def run_benchmark(*args, cwd):
