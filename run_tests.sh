@@ -88,6 +88,11 @@ deps=$(file_hash setup.cfg pyproject.toml requirements-test.txt)"
         rm -rf "$VENV"
         "$base" -m venv "$VENV" || die "could not create $VENV (is python3-venv installed?)"
     fi
+    if command -v dpkg-query >/dev/null; then
+        # libvirt-python compiles against libvirt's headers.
+        require_privileges
+        install_packages "${LIBVIRT_BUILD_PACKAGES[@]}"
+    fi
     step "Installing -e . and requirements-test.txt into $VENV"
     rm -f "$VENV/.stratus-test-stamp"
     pip_install "$VENV/bin/python" -e "$REPO" -r "$REPO/requirements-test.txt" ||
@@ -101,12 +106,14 @@ deps=$(file_hash setup.cfg pyproject.toml requirements-test.txt)"
 CITEST=openstack_citest
 
 # Debian packages the functional tests run: qemu-img (cross-checks of the
-# image format inspector).
-FUNCTIONAL_PACKAGES=(qemu-utils)
+# image format inspector), libvirt with QEMU (the libvirt virt driver), and
+# what the guest image is built from.
+FUNCTIONAL_PACKAGES=(qemu-utils "${GUEST_IMAGE_PACKAGES[@]}")
 
 prepare_functional() {
     require_privileges
     install_packages "${FUNCTIONAL_PACKAGES[@]}"
+    ensure_libvirt
     ensure_rabbitmq
     ensure_mariadb
     ensure_postgresql
@@ -141,7 +148,7 @@ EOF
 # openstack_citest user may create and drop databases on both servers, which
 # works on a fresh Debian too (where root/postgres have no password login).
 export_functional_env() {
-    export STRATUS_TEST_TRANSPORT_URL=${STRATUS_TEST_TRANSPORT_URL:-$TRANSPORT_URL}
+    export STRATUS_TEST_TRANSPORT_URL=${STRATUS_TEST_TRANSPORT_URL:-$RABBIT_GUEST_URL}
     export STRATUS_TEST_MYSQL_URL=${STRATUS_TEST_MYSQL_URL:-mysql+pymysql://$CITEST:$CITEST@127.0.0.1:3306}
     export STRATUS_TEST_POSTGRESQL_URL=${STRATUS_TEST_POSTGRESQL_URL:-postgresql+psycopg2://$CITEST:$CITEST@127.0.0.1:5432}
 }

@@ -172,6 +172,8 @@ class ActiveWatcher(threading.Thread):
         self._since = None
         self.found_by_get = 0
         self._halt = threading.Event()
+        self._polled = threading.Condition()
+        self._last_poll_began = float('-inf')  # monotonic start of the newest complete poll
 
     def run(self):
         try:
@@ -188,6 +190,7 @@ class ActiveWatcher(threading.Thread):
         Starting from the previous poll's start, not from now, leaves no gap
         however long a poll takes on a loaded machine.
         """
+        began = time.monotonic()
         started = datetime.datetime.now(datetime.timezone.utc)
         since = (self._since or started) - datetime.timedelta(seconds=CHANGES_SINCE_MARGIN)
         url, params = '/servers/detail', {'changes-since': since.strftime('%Y-%m-%dT%H:%M:%SZ'),
@@ -206,6 +209,15 @@ class ActiveWatcher(threading.Thread):
                 url, params = url[len(self.client.base_url):], None
         self._since = started
         self.polls += 1
+        with self._polled:
+            self._last_poll_began = began
+            self._polled.notify_all()
+
+    def wait_for_poll_begun_after(self, moment, timeout=30):
+        """Until a poll that began after ``moment`` (monotonic) is complete."""
+        with self._polled:
+            return self._polled.wait_for(lambda: self._last_poll_began > moment or
+                                         self.error is not None, timeout)
 
     def stop(self):
         self._halt.set()
@@ -233,9 +245,11 @@ def wait_settled(watcher, client, ids, timeout):
     """Until every server of ``ids`` is settled; ``False`` after ``timeout`` seconds.
 
     When the list shows nothing new for ``STALL_SECONDS``, the servers still
-    missing are read one by one (``GET /servers/{id}``): a server whose
-    change the list did not show (``changes-since`` compares ``updated_at``)
-    is then counted in ``watcher.found_by_get``, so that the result says so.
+    missing are read one by one (``GET /servers/{id}``).  One that is settled
+    and that the next poll (begun after the read) still does not list is a
+    change ``changes-since`` missed: it is counted in ``watcher.found_by_get``,
+    so that the result says so.  A server that settled between the last poll
+    and the read is not: the next poll lists it.
     """
     deadline = time.monotonic() + timeout
     last_progress, settled_count = time.monotonic(), 0
@@ -250,11 +264,16 @@ def wait_settled(watcher, client, ids, timeout):
         if len(watcher.settled) != settled_count:
             last_progress, settled_count = now, len(watcher.settled)
         elif now - last_progress > STALL_SECONDS:
+            read_at, settled_by_get = time.monotonic(), {}
             for server_id in list(ids - watcher.settled.keys()):
                 status = client.get(f'/servers/{server_id}').json()['server']['status']
-                if status in ('ACTIVE', 'ERROR') and server_id not in watcher.settled:
-                    watcher.settled[server_id] = (status, time.monotonic())
-                    watcher.found_by_get += 1
+                if status in ('ACTIVE', 'ERROR'):
+                    settled_by_get[server_id] = (status, time.monotonic())
+            if settled_by_get and watcher.wait_for_poll_begun_after(read_at):
+                for server_id, settled in settled_by_get.items():
+                    if server_id not in watcher.settled:
+                        watcher.settled[server_id] = settled
+                        watcher.found_by_get += 1
             last_progress = time.monotonic()
         time.sleep(0.2)
     return True

@@ -80,12 +80,17 @@ _database_opts = [
 ]
 
 
-def register_common_opts(conf):
-    """Register the options every service has on ``conf``."""
+def register_common_opts(conf, *, database=True):
+    """Register the options every service has on ``conf``.
+
+    :param database: False for a process that has no database (a host
+        agent): it then has no ``[database]`` options to be given.
+    """
     conf.register_opts(_default_opts)
     conf.register_cli_opts(_logging_opts)
     conf.register_opts(_api_opts, group='api')
-    conf.register_opts(_database_opts, group='database')
+    if database:
+        conf.register_opts(_database_opts, group='database')
     ks_loading.register_auth_conf_options(conf, SERVICE_USER_GROUP)
     ks_loading.register_session_conf_options(conf, SERVICE_USER_GROUP)
 

@@ -34,6 +34,6 @@ def setup(conf, service):
     # Libraries that are chatty at INFO: connection pools, AMQP reconnects.
     for noisy in ('urllib3', 'amqp', 'kombu', 'stevedore', 'oslo_policy'):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    if conf.database.connection_debug:
+    if 'database' in conf and conf.database.connection_debug:
         logging.getLogger('sqlalchemy.engine').setLevel(logging.INFO)
     logging.getLogger(__name__).info('stratus-%s logging started', service)

@@ -11,6 +11,7 @@ from oslo_utils import strutils
 from oslo_utils import uuidutils
 
 from common import exceptions
+from compute import request_values
 
 
 class InvalidBDM(exceptions.BadRequest):
@@ -87,15 +88,16 @@ def from_api(item, image_specified):
     if source in ('volume', 'snapshot') and destination == 'local':
         raise InvalidBDM(details=f'Mapping {source} to local is not supported.')
     size = item.get('volume_size')
-    size = int(size) if size is not None else None
+    size = request_values.parse_int(size, 'volume_size', minimum=0) if size is not None else None
     if destination == 'volume' and source in ('image', 'blank') and not size:
         raise InvalidBDM(details=f"Mappings of source_type '{source}' to destination_type "
                                  "'volume' need a non-zero volume_size.")
     default_delete = source == 'image' and destination == 'local'
     delete = item.get('delete_on_termination')
+    delete = strutils.bool_from_string(delete) if delete is not None else default_delete
     return Mapping(source_type=source, destination_type=destination, boot_index=boot_index,
                    uuid=uuid.lower() if uuid else None, volume_size=size,
-                   delete_on_termination=strutils.bool_from_string(delete) if delete is not None else default_delete,
+                   delete_on_termination=delete,
                    device_name=item.get('device_name'), device_type=item.get('device_type'),
                    disk_bus=item.get('disk_bus'), guest_format=item.get('guest_format'),
                    tag=item.get('tag'))

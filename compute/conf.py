@@ -64,6 +64,12 @@ conductor_opts = [
                     'action (stop, reboot, snapshot …) before it gives up: the '
                     'server then leaves its task with a fault instead of '
                     'keeping it forever.'),
+    cfg.StrOpt('running_deleted_instance_action', default='reap',
+               choices=[('reap', 'destroy the guest'), ('log', 'only log it'),
+                        ('noop', 'do nothing')],
+               help='What to do, when an agent starts, with the guests its host runs '
+                    'that belong to no server on that host (deleted while the host '
+                    'was down, or moved elsewhere).  Nova\'s option.'),
     cfg.IntOpt('build_timeout', default=900, min=0,
                help='Seconds a host may take to spawn a server before the '
                     'conductor counts it as failed there and tries another '
@@ -73,7 +79,8 @@ conductor_opts = [
 
 agent_opts = [
     cfg.StrOpt('virt_driver', default='fake', choices=['fake', 'libvirt'],
-               help='Hypervisor driver of this host.  "fake" runs no guests '
+               help='Hypervisor driver of this host.  "libvirt" runs real '
+                    'guests (see the [libvirt] options); "fake" runs none '
                     '(for tests and scale tests).'),
     cfg.HostAddressOpt('host_ip', default='127.0.0.1',
                        help='Address of this host that other hosts reach it '
@@ -81,6 +88,30 @@ agent_opts = [
     cfg.StrOpt('instances_path',
                help='Where the agent keeps instance files.  Default: '
                     '<state_path>/compute/instances.'),
+    cfg.BoolOpt('force_config_drive', default=False,
+                help='Give every server a config drive (an ISO9660 disk '
+                     'labelled config-2 holding its metadata), not only '
+                     'those whose request asks for one (Nova\'s option).'),
+]
+
+libvirt_opts = [
+    cfg.StrOpt('connection_uri', default='qemu:///system',
+               help='libvirt URI of the hypervisor the libvirt driver '
+                    'drives.\n\n'
+                    'Related options: [agent] virt_driver.'),
+    cfg.StrOpt('virt_type', default='kvm', choices=['kvm', 'qemu'],
+               help='Domain type of the guests.  "kvm" needs hardware '
+                    'virtualisation; "qemu" is software emulation (TCG), '
+                    'slow but available everywhere (stack.sh picks it when '
+                    'KVM does not work).'),
+    cfg.IntOpt('shutdown_timeout', default=60, min=0,
+               help='Seconds a guest is given to shut down after an ACPI '
+                    'power-button press (stop, soft reboot, resize) before '
+                    'it is powered off hard.  0 powers off hard at once.'),
+    cfg.StrOpt('domain_name_prefix', default='instance-',
+               help='Guests are named <prefix><instance uuid> in libvirt (what '
+                    '"virsh list" shows).  A distinct prefix tells apart the '
+                    'guests of two clouds (or of tests) sharing a hypervisor.'),
 ]
 
 fake_driver_opts = [
@@ -118,8 +149,25 @@ quota_opts = [
 ]
 
 
-def register_opts(conf):
-    common_config.register_common_opts(conf)
+metadata_opts = [
+    cfg.BoolOpt('enabled', default=True,
+                help='Serve the metadata API (what guests read through the '
+                     'network\'s metadata proxy) from stratus-compute-api.'),
+    cfg.HostAddressOpt('metadata_listen', default='0.0.0.0',
+                       help='Address the metadata API listens on.'),
+    cfg.PortOpt('metadata_listen_port', default=8775,
+                help='Port the metadata API listens on; it must differ from '
+                     '[api] bind_port.'),
+    cfg.StrOpt('metadata_proxy_shared_secret', default='', secret=True,
+               help='Secret shared with the network service\'s metadata proxy, '
+                    'which signs the X-Instance-ID of each request with it '
+                    '(HMAC-SHA256).  Empty: every metadata request is refused.'),
+]
+
+
+def register_opts(conf, *, database=True):
+    """:param database: False in an agent, which has no database."""
+    common_config.register_common_opts(conf, database=database)
     rpc.register_opts(conf)
     auth.register_opts(conf)
     clients.register_opts(conf)
@@ -128,10 +176,14 @@ def register_opts(conf):
     conf.register_opts(conductor_opts, group='conductor')
     conf.register_opts(agent_opts, group='agent')
     conf.register_opts(fake_driver_opts, group='fake_driver')
+    conf.register_opts(libvirt_opts, group='libvirt')
     conf.register_opts(quota_opts, group='quota')
+    conf.register_opts(metadata_opts, group='metadata')
 
 
 def list_opts():
     return [('compute', compute_opts), ('scheduler', scheduler_opts),
             ('conductor', conductor_opts), ('agent', agent_opts),
-            ('fake_driver', fake_driver_opts), ('quota', quota_opts)]
+            ('fake_driver', fake_driver_opts), ('libvirt', libvirt_opts),
+            ('quota', quota_opts),
+            ('metadata', metadata_opts)]

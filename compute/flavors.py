@@ -14,6 +14,7 @@ from sqlalchemy import exc as sa_exc
 from common import exceptions
 from common.db import pagination
 from common.db.session import is_duplicate_entry
+from compute import request_values
 from compute.db import models as m
 
 SORT_KEYS = {
@@ -72,7 +73,7 @@ def find_usable(session, flavor_ref, project_id, is_admin):
 
     :raises BadRequest: unknown, disabled, or private and not shared.
     """
-    flavorid = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]
+    flavorid = request_values.id_from_href(flavor_ref)
     try:
         flavor = get(session, flavorid, project_id, is_admin)
     except FlavorNotFound:

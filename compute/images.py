@@ -6,14 +6,18 @@ may not see cannot be booted.  Servers keep only what they need of an
 image (``image_meta``): the API checks it against the flavor, the
 scheduler matches its properties with hosts, the agent fetches the data.
 """
+import logging
+
 from keystoneauth1 import exceptions as ks_exc
 
 from common import clients
 from common import exceptions
 from stratus import exceptions as sdk_exceptions
 
+LOG = logging.getLogger(__name__)
+
 # Glance's core attributes; every other key of an image is a free property.
-_CORE = frozenset((
+CORE_ATTRIBUTES = frozenset((
     'id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format',
     'container_format', 'size', 'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value',
     'min_disk', 'min_ram', 'tags', 'created_at', 'updated_at', 'self', 'file', 'schema',
@@ -35,7 +39,28 @@ def image_meta(image):
             'min_disk': image.get('min_disk') or 0, 'min_ram': image.get('min_ram') or 0,
             'size': image.get('size') or 0, 'disk_format': image.get('disk_format'),
             'container_format': image.get('container_format'),
-            'properties': {k: v for k, v in image.items() if k not in _CORE}}
+            'properties': {k: v for k, v in image.items() if k not in CORE_ATTRIBUTES}}
+
+
+def boot_image(images, ctx, image_id):
+    """The image ``image_id`` a server boots from, as ``images.get`` gives it, once the
+    user is known to read its kernel and ramdisk too.
+
+    As Nova's ``_handle_kernel_and_ramdisk``: ``kernel_id``/``ramdisk_id``
+    are properties anyone can set on their own image, and the agent loads
+    them into the guest, so without this check a project could boot with
+    another project's private image as its kernel or initrd.
+
+    :param images: an ``ImageClient`` (or what has its ``get``).
+    :raises ImageNotFound: the image, its kernel or its ramdisk is missing,
+        not visible to the user, or (kernel, ramdisk) not active.
+    """
+    image = images.get(ctx, image_id)
+    for key in ('kernel_id', 'ramdisk_id'):
+        part_id = image['properties'].get(key)
+        if part_id and images.get(ctx, part_id).get('status') != 'active':
+            raise ImageNotFound(image_id=part_id)
+    return image
 
 
 class ImageClient:
@@ -66,13 +91,15 @@ class ImageClient:
 
         The image belongs to the user's project and is private, as Nova's
         snapshots are.  ``properties`` are string properties (Nova copies
-        the server's image properties and adds ``instance_uuid`` …).
+        the server's image properties and adds ``instance_uuid`` …); any
+        core attribute among them is ignored.
 
         :raises Forbidden: the image service refused (its quota, for example).
         :raises ImageServiceUnavailable: the image service could not answer.
         """
-        attrs = {'name': name, 'visibility': 'private', 'disk_format': 'qcow2',
-                 'container_format': 'bare', **properties}
+        attrs = {k: v for k, v in properties.items() if k not in CORE_ATTRIBUTES}
+        attrs.update(name=name, visibility='private', disk_format='qcow2',
+                     container_format='bare')
         try:
             return self._connection(ctx).image.create_image(**attrs)['id']
         except (sdk_exceptions.Forbidden, sdk_exceptions.PayloadTooLarge) as exc:
@@ -82,6 +109,20 @@ class ImageClient:
         except (sdk_exceptions.SDKError, ks_exc.ClientException) as exc:
             # No token for the service itself, no endpoint, no answer.
             raise ImageServiceUnavailable(reason=str(exc)) from None
+
+    def delete(self, ctx, image_id):
+        """Delete a snapshot's image that will never get its data; best effort.
+
+        Used when the snapshot failed or never started.  An image already
+        gone is fine; any other failure is logged, not raised, since the
+        caller is already handling a failure.
+        """
+        try:
+            self._connection(ctx).image.delete_image(image_id, ignore_missing=True)
+        except Exception:  # best effort: the caller reports its own failure
+            LOG.exception('Could not delete image %s of a failed snapshot', image_id)
+        else:
+            LOG.info('Deleted image %s of a failed snapshot', image_id)
 
     def image_url(self, ctx, image_id):
         """The image's URL in the image service (createImage's ``Location`` below 2.45)."""

@@ -23,10 +23,8 @@ from sqlalchemy import exc as sa_exc
 from common import exceptions
 from common.db.session import is_duplicate_entry
 from compute.db import models as m
+from compute.keypair_types import SSH, X509
 
-SSH = 'ssh'
-X509 = 'x509'
-TYPES = (SSH, X509)
 RSA_BITS = 2048
 X509_VALID_DAYS = 3650
 

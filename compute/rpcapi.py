@@ -39,9 +39,15 @@ class InstancePayload(TypedDict):
     memory_mb: int
     root_gb: int
     ephemeral_gb: int
+    key_name: str | None
     key_data: str | None
-    user_data: str | None
+    user_data: str | None  # base64, as the API received it
     metadata: dict
+    config_drive: bool  # the user asked for a config drive
+    availability_zone: str | None
+    launch_index: int
+    reservation_id: str | None
+    created_at: str  # ISO 8601
 
 
 class HostReport(TypedDict):
@@ -53,7 +59,7 @@ class HostReport(TypedDict):
     hypervisor_version: int
     hypervisor_hostname: str
     host_ip: str
-    capabilities: dict  # cpu_arch, hypervisor_type
+    capabilities: dict  # cpu_arch, hypervisor_type, cross_host_resize
 
 
 class ConductorAPI:
@@ -142,9 +148,18 @@ class AgentAPI:
 
         :param action: ``stop``, ``start``, ``reboot`` (params ``type``),
             ``pause``, ``unpause``, ``suspend``, ``resume``, ``rebuild``
-            (params ``image_meta``, ``network_info``), ``spawn`` (the same
-            params; a resize's new guest) or ``snapshot`` (params ``image_id``).
-        :returns: ``{"power_state": int}``.
+            (params ``image_meta``, ``network_info``, ``block_devices``),
+            ``snapshot`` (params ``image_id``),
+            and the steps of a cold resize: ``migrate_disk_and_power_off``
+            (params ``dest_host``), ``finish_migration`` (the params of
+            ``rebuild`` plus ``disk_info`` and ``power_on``),
+            ``confirm_migration``, ``finish_revert_migration`` (the params of
+            ``rebuild`` plus ``power_on``); volumes: ``attach_volume`` (params
+            ``connection_info``, ``serial``, ``mountpoint``) and
+            ``detach_volume`` (params ``serial``).
+        :returns: ``{"power_state": int}``, with ``disk_info`` for
+            ``migrate_disk_and_power_off``, ``device`` for ``attach_volume``,
+            and ``error`` (the reason) when the driver failed.
         :raises Timeout: no answer within ``[conductor] agent_timeout``.
         """
         return self._on(host).call(ctx, 'run_action', instance=instance, action=action,

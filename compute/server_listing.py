@@ -17,6 +17,7 @@ from oslo_utils import timeutils
 
 from common import exceptions
 from common.db import pagination
+from compute import request_values
 from compute import states
 from compute.db import models as m
 
@@ -163,9 +164,9 @@ def _where(query):
     if 'status' in f:
         clauses.append(_status_clause(f['status']))
     if 'image' in f:
-        clauses.append(_I.image_ref == f['image'].rstrip('/').rsplit('/', 1)[-1])
+        clauses.append(_I.image_ref == request_values.id_from_href(f['image']))
     if 'flavor' in f:
-        flavor_id = f['flavor'].rstrip('/').rsplit('/', 1)[-1]
+        flavor_id = request_values.id_from_href(f['flavor'])
         # instances.flavor is JSON that starts with the flavor's id.
         prefix = json.dumps({'id': flavor_id})[:-1] + ','
         clauses.append(_I.flavor.like(_like_escape(prefix) + '%', escape='\\'))

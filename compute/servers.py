@@ -25,12 +25,14 @@ from compute import block_device
 from compute import flavors
 from compute import keypairs
 from compute import quotas
+from compute import request_values
 from compute import states
 from compute import zones
 from compute.db import api as db_api
 from compute.db import models as m
 
 GiB = 1024 ** 3
+NAME_LENGTH = 255  # instances.display_name
 NETWORK_SERVICE_TYPES = frozenset(('network',))
 VOLUME_SERVICE_TYPES = frozenset(('volumev3', 'block-storage', 'volume'))
 
@@ -124,18 +126,13 @@ class ServerRequest:
     return_reservation_id: bool = False
 
 
-def id_from_href(ref):
-    """The id at the end of a link (``http://…/flavors/1`` → ``1``), or ``ref`` itself."""
-    return str(ref).rstrip('/').rsplit('/', 1)[-1]
-
-
 def _image_id(server):
     ref = server.get('imageRef')
     if not ref:
         if server.get('block_device_mapping_v2'):
             return ''
         raise exceptions.BadRequest('Missing imageRef attribute')
-    image_id = id_from_href(ref)
+    image_id = request_values.id_from_href(ref)
     if not uuidutils.is_uuid_like(image_id):
         raise exceptions.BadRequest('Invalid imageRef provided.')
     return image_id.lower()
@@ -178,10 +175,17 @@ def _networks(requested):
 
 
 def _count(server, key):
-    return int(server.get(key, 1))
+    return request_values.parse_int(server.get(key, 1), key)
 
 
-def _user_data(value):
+def checked_user_data(value):
+    """``user_data`` of a create or rebuild, if it is base64 text (or ``None``).
+
+    The schemas only bound its length: JSON Schema has no ``base64`` check.
+
+    :raises BadRequest: Nova's message, for anything ``b64decode`` refuses
+        (non-ASCII text included).
+    """
     if value is None:
         return None
     try:
@@ -198,6 +202,15 @@ def _zone(value):
     zone, _, rest = value.partition(':')
     host, _, node = rest.partition(':')
     return zone or None, host or None, node or None
+
+
+def _check_name_fits(name, max_count):
+    """Servers made together are named ``<name>-1`` … ``<name>-<N>`` (as in Nova), and a
+    name has at most ``NAME_LENGTH`` characters: refuse what would not fit."""
+    if max_count > 1 and len(f'{name}-{max_count}') > NAME_LENGTH:
+        raise exceptions.BadRequest(
+            f'The server name is too long to create {max_count} servers: each one is named '
+            f"'<name>-<index>', and a name may have at most {NAME_LENGTH} characters.")
 
 
 def generate_password(length=12):
@@ -219,6 +232,7 @@ def parse_request(body, *, max_local_block_devices):
         raise exceptions.BadRequest('min_count and max_count must be at least 1.')
     if min_count > max_count:
         raise exceptions.BadRequest('min_count must be <= max_count')
+    _check_name_fits(server['name'], max_count)
     networks = _networks(server.get('networks'))
     if max_count > 1 and isinstance(networks, list) and any('port' in n for n in networks):
         raise exceptions.BadRequest(
@@ -229,10 +243,12 @@ def parse_request(body, *, max_local_block_devices):
                  or {})
     groups = [g['name'] for g in server.get('security_groups') or []] or ['default']
     return ServerRequest(
-        name=server['name'], image_id=image_id, flavor_ref=id_from_href(server['flavorRef']),
+        name=server['name'], image_id=image_id,
+        flavor_ref=request_values.id_from_href(server['flavorRef']),
         mappings=mappings, networks=networks, security_groups=list(dict.fromkeys(groups)),
         min_count=min_count, max_count=max_count, key_name=server.get('key_name'),
-        user_data=_user_data(server.get('user_data')), metadata=server.get('metadata') or {},
+        user_data=checked_user_data(server.get('user_data')),
+        metadata=server.get('metadata') or {},
         zone=zone, forced_host=host, forced_node=node, hints=hints,
         access_ip_v4=server.get('accessIPv4'), access_ip_v6=server.get('accessIPv6'),
         description=server.get('description'), tags=list(dict.fromkeys(server.get('tags')

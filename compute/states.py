@@ -107,13 +107,6 @@ def status(vm_state, task_state):
     return by_task.get(task_state, by_task[None])
 
 
-def power_state_for(vm_state):
-    """The power state a server in ``vm_state`` should have once a task ends."""
-    return {ACTIVE: RUNNING, PAUSED: PAUSED_POWER, SUSPENDED: SUSPENDED_POWER,
-            RESIZED: RUNNING}.get(vm_state, SHUTDOWN)
-
-
-
 def states_for_statuses(statuses):
     """Which (vm_state, task_state) pairs show one of ``statuses``.
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #
 # devstack/clean.sh: unstack, then remove what stack.sh created: the Stratus
-# databases on MariaDB/PostgreSQL, /var/lib/stratus, /etc/stratus (config,
+# databases on MariaDB/PostgreSQL, the RabbitMQ virtual host and user, the
+# libvirt guests of Stratus servers, /var/lib/stratus, /etc/stratus (config,
 # Fernet keys, generated passwords), /var/log/stratus, the Stratus clouds in
 # /etc/openstack/clouds.yaml and devstack/openrc. The virtualenv
 # /opt/stratus/venv and the system packages are kept, so the next stack.sh
@@ -17,7 +18,9 @@ trap 'on_error $LINENO "$BASH_COMMAND"' ERR
 require_privileges
 "$TOP_DIR/unstack.sh"
 
+remove_stratus_guests
 drop_stratus_databases
+remove_rabbitmq_account
 remove_clouds_yaml
 for path in "$STRATUS_STATE_DIR" "$STRATUS_CONF_DIR" "$STRATUS_LOG_DIR" "$STRATUS_RUN_DIR"; do
     if [[ -e $path ]]; then

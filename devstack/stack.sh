@@ -15,7 +15,8 @@ source "$TOP_DIR/lib/common"
 trap 'on_error $LINENO "$BASH_COMMAND"' ERR
 
 STACK_START=$SECONDS
-BASE_PACKAGES=(python3-venv python3-dev build-essential pkg-config curl rabbitmq-server)
+BASE_PACKAGES=(python3-venv python3-dev build-essential curl rabbitmq-server
+    "${LIBVIRT_BUILD_PACKAGES[@]}")
 
 step "Stratus all-in-one from $STRATUS_CHECKOUT (running as $STACK_USER)"
 require_privileges
@@ -44,6 +45,7 @@ prepare_directories
 save_credentials
 
 ensure_rabbitmq
+ensure_rabbitmq_account
 ensure_database_server
 ensure_venv
 

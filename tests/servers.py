@@ -507,6 +507,9 @@ class ComputeServer(ServiceProcess):
     and (if asked) publishes the API in the catalog (``/v2.1``), then waits until the
     API is healthy and every simulated host is an enabled, up
     ``nova-compute`` service with a hypervisor record.
+
+    The API process also serves the metadata API at ``metadata_url`` (a
+    free port), whose proxy requests are signed with ``metadata_secret``.
     """
 
     program = 'stratus-compute-api'
@@ -529,6 +532,9 @@ class ComputeServer(ServiceProcess):
         self.agent_count = agents
         self.conductor_count = conductors
         self.fake_hosts = fake_hosts
+        self.metadata_port = free_port()
+        self.metadata_url = f'http://127.0.0.1:{self.metadata_port}'
+        self.metadata_secret = unique_name('metadata-secret')
         self.vhost = RabbitVhost()
         self._vhost_created = False
         self.conductors = []
@@ -551,6 +557,10 @@ workers = {workers}
 connection = {database_url}
 [fake_driver]
 host_count = {fake_hosts}
+[metadata]
+metadata_listen = 127.0.0.1
+metadata_listen_port = {self.metadata_port}
+metadata_proxy_shared_secret = {self.metadata_secret}
 [oslo_messaging_notifications]
 driver = {'messagingv2' if notifications else 'noop'}
 {service_auth_conf(identity, username, password)}

@@ -42,20 +42,31 @@ class _Server(BaseApplication):
         return self._factory()
 
 
-def serve(conf, service, app_factory):
+KEEPALIVE_SECONDS = 75
+
+
+def serve(conf, service, app_factory, extra_binds=()):
     """Run gunicorn in the foreground until SIGTERM/SIGINT.
 
     :param app_factory: ``callable() -> WSGI app``, called in each worker.
+    :param extra_binds: more ``host:port`` the same workers listen on; the
+        app tells them apart by ``SERVER_PORT``, which gunicorn sets to the
+        port of the listening socket (not the Host header's).
     """
     metrics_dir = _prepare_metrics_dir(service)
     options = {
-        'bind': f'{conf.api.bind_host}:{conf.api.bind_port}',
+        'bind': [f'{conf.api.bind_host}:{conf.api.bind_port}', *extra_binds],
         'workers': conf.api.workers,
         'worker_class': 'gthread',
         'threads': conf.api.threads,
         'timeout': 120,
         'graceful_timeout': 30,
-        'keepalive': 5,
+        # Idle keep-alive connections are closed after this many seconds.  It
+        # must be well above the clients' polling intervals (`openstack ...
+        # --wait` polls every 5 s): a server that closes a connection just
+        # as the client reuses it makes the client fail with "Remote end
+        # closed connection without response" (requests does not retry).
+        'keepalive': KEEPALIVE_SECONDS,
         'proc_name': f'stratus-{service}-api',
         'child_exit': _child_exit,
         # Our own access log (with request ids) replaces gunicorn's.
@@ -63,8 +74,8 @@ def serve(conf, service, app_factory):
         'errorlog': '-',
         'loglevel': 'debug' if conf.debug else 'info',
     }
-    LOG.info('stratus-%s-api listening on %s with %d workers', service, options['bind'],
-             options['workers'])
+    LOG.info('stratus-%s-api listening on %s with %d workers', service,
+             ', '.join(options['bind']), options['workers'])
     try:
         _Server(app_factory, options).run()
     finally:

@@ -52,7 +52,8 @@ class AgentHost:
         self.host = host
         self.driver = driver
         self._conductor = conductor
-        self.manager = manager.AgentManager(host, driver, conductor, snapshot_images)
+        self.manager = manager.AgentManager(host, driver, conductor, snapshot_images,
+                                            images.BootImages(conf))
         tasks = []
         interval = conf.conductor.power_sync_interval
         if interval:

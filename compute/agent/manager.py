@@ -7,6 +7,7 @@ A driver failure is an answer (``{"error": …}``), not an exception: the
 conductor turns its message into the server's fault, and an RPC error
 would carry a traceback instead of the reason.
 """
+import contextlib
 import logging
 import os
 
@@ -15,36 +16,56 @@ from compute.agent.drivers import driver as virt
 LOG = logging.getLogger(__name__)
 
 
-def _power_action(name):
-    return lambda drv, instance, _params: getattr(drv, name)(instance)
+def _instance_action(name):
+    return lambda drv, instance, _params, _fetch: getattr(drv, name)(instance)
 
 
-def _rebuild(drv, instance, params):
+def _rebuild(drv, instance, params, fetch_image):
     drv.destroy(instance)
-    drv.spawn(_spawn_request(instance, params))
+    drv.spawn(_spawn_request(instance, params, fetch_image))
 
 
-def _spawn(drv, instance, params):
-    drv.spawn(_spawn_request(instance, params))
+def _migrate_disk_and_power_off(drv, instance, params, _fetch):
+    return {'disk_info': drv.migrate_disk_and_power_off(instance, params['dest_host'])}
 
 
-def _spawn_request(instance, params):
+def _finish_migration(drv, instance, params, fetch_image):
+    drv.finish_migration(_spawn_request(instance, params, fetch_image), params['disk_info'],
+                         params.get('power_on', True))
+
+
+def _finish_revert_migration(drv, instance, params, fetch_image):
+    drv.finish_revert_migration(_spawn_request(instance, params, fetch_image),
+                                params.get('power_on', True))
+
+
+def _spawn_request(instance, params, fetch_image):
     return virt.SpawnRequest(instance=instance, image_meta=params.get('image_meta') or {},
                              network_info=params.get('network_info') or [],
-                             block_devices=params.get('block_devices') or [])
+                             block_devices=params.get('block_devices') or [],
+                             fetch_image=fetch_image)
 
 
-# action -> fn(driver, instance, params); snapshot needs the uploader (below).
+# action -> fn(driver, instance, params, fetch_image), returning what the reply
+# carries besides the power state (or None); snapshot needs the uploader (below).
 _ACTIONS = {
-    'stop': _power_action('power_off'),
-    'start': _power_action('power_on'),
-    'reboot': lambda drv, instance, params: drv.reboot(instance, params.get('type', 'SOFT')),
-    'pause': _power_action('pause'),
-    'unpause': _power_action('unpause'),
-    'suspend': _power_action('suspend'),
-    'resume': _power_action('resume'),
+    'stop': _instance_action('power_off'),
+    'start': _instance_action('power_on'),
+    'reboot': lambda drv, instance, params, _fetch: drv.reboot(instance,
+                                                               params.get('type', 'SOFT')),
+    'pause': _instance_action('pause'),
+    'unpause': _instance_action('unpause'),
+    'suspend': _instance_action('suspend'),
+    'resume': _instance_action('resume'),
     'rebuild': _rebuild,
-    'spawn': _spawn,
+    'migrate_disk_and_power_off': _migrate_disk_and_power_off,
+    'finish_migration': _finish_migration,
+    'confirm_migration': _instance_action('confirm_migration'),
+    'finish_revert_migration': _finish_revert_migration,
+    'attach_volume': lambda drv, instance, params, _fetch: {'device': drv.attach_volume(
+        instance, params['connection_info'], params['serial'], params.get('mountpoint'))},
+    'detach_volume': lambda drv, instance, params, _fetch: drv.detach_volume(
+        instance, params['serial']),
 }
 
 
@@ -61,20 +82,32 @@ class AgentManager:
     :param host: the host's name (its RPC server name).
     :param driver: its ``VirtDriver``.
     :param conductor: a ``compute.rpcapi.ConductorAPI``, for ``instance_event``.
-    :param images: the image service as the requesting user
+    :param images: where snapshots go, as the requesting user
         (``compute.agent.images.SnapshotImages``): ``upload(ctx, image_id,
         source)`` and ``delete(ctx, image_id)``.
+    :param boot_images: where boot images come from, as the requesting user
+        (``compute.agent.images.BootImages``): ``fetch(ctx, image_id,
+        stream)``, bound to each order's context as the
+        ``SpawnRequest.fetch_image`` of the driver.
     """
 
-    def __init__(self, host, driver, conductor, images):
+    def __init__(self, host, driver, conductor, images, boot_images):
         self.host = host
         self.driver = driver
         self._conductor = conductor
         self._images = images
+        self._boot_images = boot_images
+
+    def _fetch_image(self, ctxt):
+        """The ``SpawnRequest.fetch_image`` of an order: the user of ``ctxt`` fetches."""
+        def fetch_image(image_id, stream):
+            self._boot_images.fetch(ctxt, image_id, stream)
+        return fetch_image
 
     def spawn(self, ctxt, instance, image_meta, network_info, block_devices):
         request = virt.SpawnRequest(instance=instance, image_meta=image_meta,
-                                    network_info=network_info, block_devices=block_devices)
+                                    network_info=network_info, block_devices=block_devices,
+                                    fetch_image=self._fetch_image(ctxt))
         try:
             self.driver.spawn(request)
         except Exception as exc:  # every failure is reported; the conductor reschedules
@@ -87,17 +120,25 @@ class AgentManager:
                                        power_state=self.driver.get_info(instance['uuid']))
 
     def run_action(self, ctxt, instance, action, params):
+        """Carry out ``action``; the reply has ``power_state``, and ``error`` on a failure.
+
+        ``migrate_disk_and_power_off`` also answers ``disk_info``, and
+        ``attach_volume`` the ``device``.
+        """
+        LOG.info('%s of instance %s on %s', action, instance['uuid'], self.host)
         try:
             if action == 'snapshot':
                 self._snapshot(ctxt, instance, params['image_id'])
+                extra = None
             else:
-                _ACTIONS[action](self.driver, instance, params)
+                extra = _ACTIONS[action](self.driver, instance, params,
+                                         self._fetch_image(ctxt))
         except Exception as exc:  # answered, so that the conductor can record a fault
             LOG.warning('%s of %s failed on %s: %s', action, instance['uuid'], self.host, exc,
                         exc_info=not isinstance(exc, virt.DriverError))
             return {'error': _message(exc),
                     'power_state': self.driver.get_info(instance['uuid'])}
-        return {'power_state': self.driver.get_info(instance['uuid'])}
+        return {**(extra or {}), 'power_state': self.driver.get_info(instance['uuid'])}
 
     def _snapshot(self, ctxt, instance, image_id):
         source = self.driver.snapshot(instance)
@@ -108,7 +149,10 @@ class AgentManager:
             self._images.delete(ctxt, image_id)
             raise
         finally:
-            if not isinstance(source, (str, os.PathLike)):
+            if isinstance(source, (str, os.PathLike)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(source)  # the driver's temporary copy
+            else:
                 source.close()
 
     def destroy(self, ctxt, instance):

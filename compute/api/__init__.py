@@ -14,6 +14,7 @@ from common.wsgi.app import create_base_app
 from compute import policies
 from compute.api import microversion
 from compute.backend import open_database
+from compute.identity import ProjectChecker
 from compute.images import ImageClient
 from compute.rpcapi import ConductorAPI
 
@@ -28,13 +29,15 @@ BLUEPRINT_MODULES = (
 )
 
 
-def create_app(conf, *, db=None, conductor=None, images=None, authenticate=auth.authenticate,
-               wrap_auth=True):
+def create_app(conf, *, db=None, conductor=None, images=None, projects=None,
+               authenticate=auth.authenticate, wrap_auth=True):
     """The compute WSGI app.
 
     :param db: the database (default: the configured one).
     :param conductor: the ``ConductorAPI`` (tests pass one on a fake transport).
     :param images: the image service client (default ``compute.images.ImageClient``).
+    :param projects: what tells whether a project exists (default
+        ``compute.identity.ProjectChecker``).
     :param authenticate: how a request's context is built; tests pass their
         own and ``wrap_auth=False`` to run without an identity service.
     """
@@ -47,6 +50,7 @@ def create_app(conf, *, db=None, conductor=None, images=None, authenticate=auth.
     app.db = db or open_database(conf)
     app.conductor = conductor or ConductorAPI(conf)
     app.images = images or ImageClient(conf)
+    app.projects = projects or ProjectChecker(conf)
     app.notifier = Notifier(conf, 'compute')
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(f'compute.api.{module}').bp)

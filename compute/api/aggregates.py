@@ -14,6 +14,7 @@ from sqlalchemy import exc as sa_exc
 from common import exceptions
 from common.db.types import utcnow
 from common.wsgi import validation
+from compute import request_values
 from compute import service_names
 from compute import zones
 from compute.api import support
@@ -80,15 +81,17 @@ def _render(session, aggregate, **kwargs):
                         _metadata(session, aggregate.id), **kwargs)
 
 
-def _aggregate_id(raw):
-    try:
-        return int(raw)
-    except ValueError:
-        raise exceptions.BadRequest('Invalid input received: id must be an integer.') from None
+def _get(session, raw_id):
+    """The aggregate of the path's id, or ``None``.
+
+    :raises InvalidInteger: the id is not an integer (400, as in Nova).
+    """
+    aggregate_id = request_values.parse_id(raw_id, 'id')
+    return None if aggregate_id is None else session.get(m.Aggregate, aggregate_id)
 
 
 def _load(session, raw_id):
-    aggregate = session.get(m.Aggregate, _aggregate_id(raw_id))
+    aggregate = _get(session, raw_id)
     if aggregate is None:
         raise AggregateNotFound(aggregate_id=raw_id)
     return aggregate
@@ -211,12 +214,13 @@ def delete(aggregate_id):
     support.authorize('os-aggregates:delete')
     with support.db().writer() as session:
         aggregate = _load(session, aggregate_id)
-        if _hosts(session, aggregate.id):
-            raise DeleteRefused(aggregate_id=aggregate.id, reason='Host aggregate is not empty')
+        number = aggregate.id
+        if _hosts(session, number):
+            raise DeleteRefused(aggregate_id=number, reason='Host aggregate is not empty')
         session.execute(sa.delete(m.AggregateMetadata).where(
-            m.AggregateMetadata.aggregate_id == aggregate.id))
+            m.AggregateMetadata.aggregate_id == number))
         session.delete(aggregate)
-    support.notify('aggregate.delete.end', {'aggregate_id': int(aggregate_id)})
+    support.notify('aggregate.delete.end', {'aggregate_id': number})
     return flask.Response(status=200)
 
 
@@ -257,10 +261,10 @@ def _add_host(session, raw_id, host):
 
 
 def _remove_host(session, raw_id, host):
-    aggregate_id = _aggregate_id(raw_id)
-    aggregate = session.get(m.Aggregate, aggregate_id)
-    membership = session.get(m.AggregateHost, (aggregate_id, host))
-    if not _has_agent(session, host) or aggregate is None or membership is None:
+    aggregate = _get(session, raw_id)
+    membership = None if aggregate is None else session.get(m.AggregateHost,
+                                                            (aggregate.id, host))
+    if not _has_agent(session, host) or membership is None:
         raise HostNotRemovable(host=host, aggregate_id=raw_id)
     current = _metadata(session, aggregate.id).get(zones.ZONE_KEY)
     new_zone = _host_zone_elsewhere(session, host, aggregate.id)

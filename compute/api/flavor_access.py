@@ -31,6 +31,8 @@ def flavor_action(flavor_id):
     if isinstance(body, dict) and 'addTenantAccess' in body:
         tenant = validation.json_body(schemas.add_tenant_access)['addTenantAccess']['tenant']
         support.authorize('os-flavor-access:add_tenant_access')
+        # Only a grant is checked: access of a project deleted since must stay removable.
+        support.verify_project(tenant)
         change = _add
     elif isinstance(body, dict) and 'removeTenantAccess' in body:
         tenant = validation.json_body(

@@ -5,6 +5,7 @@ from common import exceptions
 from common.wsgi import pagination
 from common.wsgi import validation
 from compute import flavors
+from compute import request_values
 from compute.api import microversion
 from compute.api import support
 from compute.api.schemas import flavors as schemas
@@ -24,8 +25,8 @@ def _query_int(name):
     if value is None:
         return None
     try:
-        return int(value)
-    except ValueError:
+        return request_values.parse_int(value, name)
+    except request_values.InvalidInteger:
         raise exceptions.BadRequest(f'Invalid {name} filter [{value}]') from None
 
 
@@ -90,12 +91,7 @@ def _integer(body, key, minimum, default=None):
     value = body.get(key)
     if value is None:
         return default
-    number = int(value)
-    if not minimum <= number <= schemas.MAX_INT:
-        raise exceptions.ValidationError(
-            field=f"'flavor.{key}'",
-            detail=f'{value} is not in the range {minimum} to {schemas.MAX_INT}')
-    return number
+    return request_values.parse_int(value, key, minimum=minimum)
 
 
 def _create_attrs(body):

@@ -7,14 +7,14 @@ and ``/{pattern}/servers`` routes by the ``hypervisor_hostname_pattern``
 and ``with_servers`` query parameters.  Lists page with marker/limit
 from 2.33.
 """
-import uuid
-
 import flask
 import sqlalchemy as sa
+from oslo_utils import uuidutils
 
 from common import exceptions
 from common.wsgi import pagination
 from common.wsgi import validation
+from compute import request_values
 from compute import service_names
 from compute.api import microversion
 from compute.api import support
@@ -77,24 +77,28 @@ def _render_rows(session, rows, *, detail, with_servers=False):
             for node, service in rows]
 
 
-def _is_uuid(value):
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def _id_column():
     return m.ComputeNode.uuid if microversion.at_least('2.53') else m.ComputeNode.id
 
 
+def _path_id(value):
+    """The node id ``value`` names in this version (a UUID from 2.53), or ``None``.
+
+    ``None``: not an id of this version, or beyond any row's.
+    """
+    if microversion.at_least('2.53'):
+        return value if uuidutils.is_uuid_like(value) else None
+    try:
+        return request_values.parse_id(value, 'id')
+    except request_values.InvalidInteger:
+        return None
+
+
 def _after_marker(session, stmt, marker):
     """``stmt`` restricted to the nodes after ``marker`` (a node id of this version)."""
-    valid = _is_uuid(marker) if microversion.at_least('2.53') else marker.isdigit()
+    value = _path_id(marker)
     node_id = None
-    if valid:
-        value = marker if microversion.at_least('2.53') else int(marker)
+    if value is not None:
         node_id = session.execute(sa.select(m.ComputeNode.id).where(
             _id_column() == value)).scalar_one_or_none()
     if node_id is None:
@@ -165,13 +169,10 @@ def statistics():
 
 def _node_row(session, hypervisor_id):
     """The ``(node, service)`` of ``hypervisor_id``: 400 for a malformed UUID from 2.53."""
-    if microversion.at_least('2.53'):
-        if not _is_uuid(hypervisor_id):
-            raise exceptions.BadRequest(f'Invalid uuid {hypervisor_id}')
-        value = hypervisor_id
-    elif hypervisor_id.isdigit():
-        value = int(hypervisor_id)
-    else:
+    value = _path_id(hypervisor_id)
+    if value is None and microversion.at_least('2.53'):
+        raise exceptions.BadRequest(f'Invalid uuid {hypervisor_id}')
+    if value is None:
         raise HypervisorNotFound(hypervisor_id=hypervisor_id)
     row = session.execute(_nodes_with_agents().where(_id_column() == value)).first()
     if row is None:

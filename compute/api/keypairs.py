@@ -8,6 +8,7 @@ import flask
 
 from common.wsgi import pagination
 from common.wsgi import validation
+from compute import keypair_types
 from compute import keypairs
 from compute import quotas
 from compute.api import microversion
@@ -38,7 +39,7 @@ def create_keypair():
         keypair, private_key = keypairs.create(
             session, quotas.Quotas(flask.current_app.conf),
             project_id=support.context().project_id, user_id=user_id, name=body['name'],
-            key_type=body.get('type', keypairs.SSH), public_key=body.get('public_key'))
+            key_type=body.get('type', keypair_types.SSH), public_key=body.get('public_key'))
         rendered = views.created(keypair, private_key)
     support.notify('compute.keypair.create',
                    {'name': keypair.name, 'user_id': user_id, 'type': keypair.type,

@@ -1,8 +1,9 @@
 """``/v2.1/limits``: the caller's project's absolute limits and usage, as Nova shows them.
 
 Rate limits are long gone from Nova (always ``[]``).  Below 2.36 the
-nova-network limits appear (unlimited, nothing used); below 2.57 the
-injected-file ones and ``maxImageMeta``.
+nova-network limits appear (unlimited, nothing used); below 2.39
+``maxImageMeta`` (the image-metadata proxy went then); below 2.57 the
+injected-file ones.
 """
 import flask
 
@@ -16,7 +17,8 @@ _LIMITS = (('maxTotalInstances', 'instances'), ('maxTotalCores', 'cores'),
            ('maxTotalRAMSize', 'ram'), ('maxTotalKeypairs', 'key_pairs'),
            ('maxServerMeta', 'metadata_items'), ('maxServerGroups', 'server_groups'),
            ('maxServerGroupMembers', 'server_group_members'))
-_INJECTED = (('maxImageMeta', 'metadata_items'), ('maxPersonality', 'injected_files'),
+_IMAGE_META = (('maxImageMeta', 'metadata_items'),)
+_INJECTED = (('maxPersonality', 'injected_files'),
              ('maxPersonalitySize', 'injected_file_content_bytes'))
 _USED = (('totalInstancesUsed', 'instances'), ('totalCoresUsed', 'cores'),
          ('totalRAMUsed', 'ram'), ('totalServerGroupsUsed', 'server_groups'))
@@ -26,7 +28,11 @@ _NETWORK = {'maxTotalFloatingIps': quotas.UNLIMITED, 'maxSecurityGroups': quotas
 
 
 def _absolute(limits, used):
-    names = _LIMITS if microversion.at_least('2.57') else _LIMITS + _INJECTED
+    names = _LIMITS
+    if not microversion.at_least('2.39'):
+        names += _IMAGE_META
+    if not microversion.at_least('2.57'):
+        names += _INJECTED
     body = {name: limits[resource] for name, resource in names}
     body.update({name: used[resource] for name, resource in _USED})
     if not microversion.at_least('2.36'):

@@ -11,6 +11,7 @@ import flask
 from common import exceptions
 from common.wsgi import validation
 from compute import quotas
+from compute import request_values
 from compute.api import microversion
 from compute.api import support
 from compute.api.schemas import quota_sets as schemas
@@ -86,12 +87,13 @@ def update(project_id):
     body = validation.json_body(schemas.update(names()))['quota_set']
     support.authorize('os-quota-sets:update', project_id=project_id)
     _no_user_quotas()
+    support.verify_project(project_id)
     force = body.pop('force', False)
     force = force if isinstance(force, bool) else force.lower() in validation.TRUE_STRINGS
     # nova-network's quotas are accepted below 2.36, as Nova does, but have no
     # effect: they stay unlimited here (the network service has its own).
-    limits = {_RESOURCE.get(name, name): int(value) for name, value in body.items()
-              if name not in NETWORK}
+    limits = {_RESOURCE.get(name, name): request_values.parse_int(value, name, minimum=-1)
+              for name, value in body.items() if name not in NETWORK}
     engine = _quotas()
     with support.db().writer() as session:
         engine.set_limits(session, project_id, limits, force=force)

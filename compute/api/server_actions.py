@@ -14,13 +14,15 @@ An action that changes a server goes through the same beats:
 4. after the commit, cast the action to the conductor, which finishes it
    (task_state back to None, vm_state as the action leaves it) and
    notifies ``compute.instance.<action>.end``; the API notifies ``.start``.
-   A cast that cannot be sent releases the server (503).
+
+A cast that cannot be sent (503) undoes step 3 in a new transaction: the
+task is cleared, the instance action forgotten, the columns and metadata
+a rebuild replaced are put back, and the image a createImage made is
+deleted, so the server is left exactly as it was.
 
 Lock and unlock change only the row; console output is a question to the
 conductor, answered at once.
 """
-import base64
-import binascii
 import dataclasses
 import json
 import logging
@@ -32,19 +34,21 @@ import sqlalchemy as sa
 from common import exceptions
 from common.wsgi import validation
 from compute import flavors
+from compute import images as compute_images
 from compute import keypairs
 from compute import quotas
+from compute import request_values
 from compute import rpcapi
 from compute import servers
 from compute import states as s
 from compute.api import microversion
+from compute.api import server_metadata
 from compute.api import servers as server_api
 from compute.api import support
 from compute.api.schemas import server_actions as schemas
 from compute.api.views import servers as server_views
 from compute.db import api as db_api
 from compute.db import models as m
-from compute.images import ImageNotFound
 
 LOG = logging.getLogger(__name__)
 bp = flask.Blueprint('server_actions', __name__, url_prefix=f'{support.API_PREFIX}/servers')
@@ -54,14 +58,13 @@ bp = flask.Blueprint('server_actions', __name__, url_prefix=f'{support.API_PREFI
 ALLOW_REBOOT = (None, s.REBOOTING, s.REBOOT_PENDING, s.REBOOT_STARTED, s.RESUMING,
                 s.REBOOTING_HARD, s.UNPAUSING, s.PAUSING, s.SUSPENDING)
 # Image properties a snapshot does not inherit from the server's image
-# (Nova's ``non_inheritable_image_properties``, and Glance's reserved ones).
-_NOT_INHERITED = frozenset(('cache_in_nova', 'bittorrent', 'img_signature_hash_method',
-                            'img_signature', 'img_signature_key_type',
+# (Nova's ``non_inheritable_image_properties`` default and its
+# ``NON_INHERITABLE_IMAGE_PROPERTIES``; ``os_glance*`` are Glance's own).
+_NOT_INHERITED = frozenset(('cache_in_nova', 'bittorrent', 'cinder_encryption_key_id',
+                            'cinder_encryption_key_deletion_policy', 'img_signature',
+                            'img_signature_hash_method', 'img_signature_key_type',
                             'img_signature_certificate_uuid'))
 _CONSOLE_CONTROL = re.compile('[\x00-\x08\x0B-\x1F]')
-# Nova's rebuild answer below 2.75 leaves these out of the server.
-_NOT_IN_REBUILD = ('OS-EXT-AZ:', 'OS-EXT-SRV-ATTR:', 'OS-EXT-STS:', 'OS-SRV-USG:',
-                   'os-extended-volumes:', 'config_drive', 'security_groups', 'host_status')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,14 +111,6 @@ SNAPSHOT = Task('createImage', 'snapshot', 'snapshot',
                 (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED), s.IMAGE_SNAPSHOT, checks_lock=False)
 
 
-class InstanceInvalidState(exceptions.Conflict):
-    msg_fmt = "Cannot '%(action)s' instance %(uuid)s while it is in %(attr)s %(state)s"
-
-
-class InstanceIsLocked(exceptions.Conflict):
-    msg_fmt = 'Instance %(uuid)s is locked'
-
-
 class InstanceNotReady(exceptions.Conflict):
     msg_fmt = 'Instance %(uuid)s is not ready'
 
@@ -148,13 +143,14 @@ def _check_state(instance, task):
         attr, state = 'launched_at', None
     else:
         return
-    raise InstanceInvalidState(action=task.name, uuid=instance.uuid, attr=attr, state=state)
+    raise servers.InstanceInvalidState(action=task.name, server_id=instance.uuid, attr=attr,
+                                       state=state)
 
 
 def _check(instance, task):
     """Nova's checks before an action, in Nova's order: lock, host, states."""
     if task.checks_lock and instance.locked and not support.is_cloud_admin():
-        raise InstanceIsLocked(uuid=instance.uuid)
+        raise servers.InstanceLocked(server_id=instance.uuid)
     if task.needs_host and not instance.host:
         raise InstanceNotReady(uuid=instance.uuid)
     _check_state(instance, task)
@@ -164,7 +160,7 @@ def _claim(session, instance, task, **values):
     """Start ``task`` on ``instance`` if no other request did first; record the action.
 
     :returns: the notification payload (read before the session closes).
-    :raises InstanceInvalidState: another request changed the server since
+    :raises servers.InstanceInvalidState: another request changed the server since
         it was read (the message names the state it is in now).
     """
     uuid = instance.uuid
@@ -180,32 +176,48 @@ def _claim(session, instance, task, **values):
     return server_api.payload(instance)
 
 
-def _release(instance_uuid, task):
+def _release(instance_uuid, task, previous=None, metadata=None):
     """Undo ``_claim`` when the action cannot go on (the image service or the
-    conductor cannot be reached, the image service says no)."""
+    conductor cannot be reached, the image service says no).
+
+    :param previous: the columns the claim changed besides the task, with
+        the values they had before it.
+    :param metadata: the server's metadata before the claim replaced it.
+    """
     with support.db().writer() as session:
-        db_api.transition(session, instance_uuid, task_states=(task.task_state,),
-                          task_state=None)
-        action = db_api.find_action(session, instance_uuid, support.context().request_id)
-        if action is not None:
-            session.delete(action)
+        released = server_api.release(session, instance_uuid, task.task_state,
+                                      **(previous or {}))
+        if released and metadata is not None:
+            _replace_metadata(session, instance_uuid, metadata)
 
 
-def _dispatch(task, payload, params=None):
-    """After the commit: hand the work to the conductor, and tell listeners.
+def _cast(task, instance_uuid, params):
+    """Hand the work to the conductor.
 
-    If the conductor cannot be asked (RabbitMQ refuses the message), nothing
-    would ever finish the task: the server is released and the answer is 503.
+    :raises ServiceUnavailable: the message could not be sent (RabbitMQ
+        refused it), so nothing would ever finish the task.
     """
     try:
-        support.conductor().run_action(support.context(), payload['instance_id'],
-                                       task.rpc_action, params)
+        support.conductor().run_action(support.context(), instance_uuid, task.rpc_action,
+                                       params)
     except Exception:  # any failure of the transport: the message was not sent
         LOG.exception('Could not ask the conductor to %s server %s', task.rpc_action,
-                      payload['instance_id'])
-        _release(payload['instance_id'], task)
+                      instance_uuid)
         raise exceptions.ServiceUnavailable(
             'The compute conductor is unreachable; the action was not started.') from None
+
+
+def _dispatch(task, payload, params=None, *, previous=None, metadata=None):
+    """After the commit: hand the work to the conductor, and tell listeners.
+
+    A cast that cannot be sent releases the server (``_release``, with
+    ``previous`` and ``metadata``) and the answer is 503.
+    """
+    try:
+        _cast(task, payload['instance_id'], params)
+    except exceptions.ServiceUnavailable:
+        _release(payload['instance_id'], task, previous, metadata)
+        raise
     support.notify(f'compute.instance.{task.notification}.start', payload)
 
 
@@ -306,15 +318,6 @@ def _check_image_fits(image, flavor, volume_backed):
         raise servers.FlavorDiskSmallerThanMinDisk(flavor_size=disk, image_min_disk=min_disk)
 
 
-def _user_data(text):
-    if text is not None:
-        try:
-            base64.b64decode(text, validate=True)
-        except binascii.Error:
-            raise exceptions.BadRequest('User data needs to be valid base 64.') from None
-    return text
-
-
 def _as_bool(value):
     """A boolean of the schema's ``BOOLEAN`` (``true``, ``"yes"``, ``"0"`` …)."""
     return value if isinstance(value, bool) else value.lower() in validation.TRUE_STRINGS
@@ -338,7 +341,7 @@ def _rebuild_values(session, instance, value, image):
                 raise servers.InvalidKeyName()
             values['key_name'], values['key_data'] = keypair.name, keypair.public_key
     if 'user_data' in value:  # only in the 2.57 schema and later
-        values['user_data'] = _user_data(value['user_data'])
+        values['user_data'] = servers.checked_user_data(value['user_data'])
     spec = json.loads(instance.request_spec or '{}')
     spec['image'] = {k: image.get(k, 0) for k in ('min_disk', 'min_ram', 'size')}
     spec['image'].update(id=image['id'], properties=image.get('properties', {}))
@@ -353,18 +356,6 @@ def _replace_metadata(session, instance_uuid, metadata):
                     for k, v in metadata.items())
 
 
-def _rebuild_view(session, instance):
-    """The server as Nova's rebuild answers it below 2.75: the detail, less some keys."""
-    server = server_views.render_detail(session, instance)
-    server = {k: v for k, v in server.items() if not k.startswith(_NOT_IN_REBUILD)}
-    if not microversion.at_least('2.54'):
-        server.pop('key_name', None)
-    server['addresses'] = {
-        net: [{'version': a['version'], 'addr': a['addr']} for a in addrs]
-        for net, addrs in server.get('addresses', {}).items()}
-    return server
-
-
 def _rebuild(server_id, value):
     ctx = support.context()
     with support.db().reader() as session:
@@ -372,8 +363,8 @@ def _rebuild(server_id, value):
         # images through servers they may not rebuild.
         _check(support.instance_for(session, server_id, 'servers:rebuild'), REBUILD)
     try:
-        image = flask.current_app.images.get(ctx, value['imageRef'])
-    except ImageNotFound:
+        image = compute_images.boot_image(flask.current_app.images, ctx, value['imageRef'])
+    except compute_images.ImageNotFound:
         raise exceptions.BadRequest('Cannot find image for rebuild') from None
     password = value.get('adminPass') or servers.generate_password()
     with support.db().writer() as session:
@@ -388,15 +379,21 @@ def _rebuild(server_id, value):
         if 'metadata' in value:
             quotas.Quotas(flask.current_app.conf).enforce(
                 session, instance.project_id, {'metadata_items': len(value['metadata'])})
-        payload = _claim(session, instance, REBUILD,
-                         **_rebuild_values(session, instance, value, image))
+        values = _rebuild_values(session, instance, value, image)
+        # What a failed cast puts back (``_release``).
+        previous = {column: getattr(instance, column) for column in values}
+        old_metadata = (server_metadata.metadata_of(session, instance.uuid)
+                        if 'metadata' in value else None)
+        payload = _claim(session, instance, REBUILD, **values)
         if 'metadata' in value:
             _replace_metadata(session, instance.uuid, value['metadata'])
-        server = _rebuild_view(session, instance)
+        server = server_views.render_after_change(
+            session, instance, with_key_name=microversion.at_least('2.54'))
         user_data = instance.user_data
     _dispatch(REBUILD, payload, {
         'image_ref': image['id'], 'admin_password': password,
-        'preserve_ephemeral': _as_bool(value.get('preserve_ephemeral', False))})
+        'preserve_ephemeral': _as_bool(value.get('preserve_ephemeral', False))},
+        previous=previous, metadata=old_metadata)
     server['adminPass'] = password
     if microversion.at_least('2.57'):
         server['user_data'] = user_data
@@ -409,15 +406,25 @@ def _rebuild(server_id, value):
 # --- createImage ---------------------------------------------------------------
 
 def _snapshot_properties(instance, metadata):
-    """The image properties of a snapshot: the server's image's, Nova's own, then the caller's."""
+    """The image properties of a snapshot.
+
+    First the server's image's, as Nova copies them (``kernel_id``,
+    ``ramdisk_id``, ``os_command_line`` … so that the snapshot boots the
+    way its source did), then the caller's ``metadata`` less Glance's core
+    attributes (the image service sets those), then the ones that say what
+    the image is (``instance_uuid``, ``image_type`` …), which nobody may
+    override.  Nova lets ``metadata`` override the last ones too; we do not:
+    they are how a snapshot is traced back to its server and its base image.
+    """
     spec = json.loads(instance.request_spec or '{}')
     inherited = (spec.get('image') or {}).get('properties') or {}
     properties = {k: v for k, v in inherited.items()
                   if isinstance(v, str) and k not in _NOT_INHERITED
                   and not k.startswith('os_glance')}
+    properties.update((k, v) for k, v in metadata.items()
+                      if k not in compute_images.CORE_ATTRIBUTES)
     properties.update(instance_uuid=instance.uuid, user_id=support.context().user_id,
                       image_type='snapshot', base_image_ref=instance.image_ref or '')
-    properties.update(metadata)
     return properties
 
 
@@ -437,15 +444,19 @@ def _create_image(server_id, value):
         # the race leaves no queued image behind.
         payload = _claim(session, instance, SNAPSHOT)
     ctx, images = support.context(), flask.current_app.images
+    image_id = None
     try:
         image_id = images.create_snapshot(ctx, value['name'], properties)
         # Below 2.45 the answer is the image's URL, asked before the cast so
         # that a failure leaves no snapshot running.
         location = None if microversion.at_least('2.45') else images.image_url(ctx, image_id)
+        _cast(SNAPSHOT, payload['instance_id'], {'image_id': image_id})
     except Exception:
         _release(payload['instance_id'], SNAPSHOT)
+        if image_id is not None:
+            images.delete(ctx, image_id)  # as Nova does: no snapshot, no image
         raise
-    _dispatch(SNAPSHOT, payload, {'image_id': image_id})
+    support.notify(f'compute.instance.{SNAPSHOT.notification}.start', payload)
     if location is None:
         return flask.jsonify(image_id=image_id), 202
     response = support.accepted()
@@ -494,10 +505,7 @@ def _unlock(server_id, _value):
 def _console_output(server_id, value):
     length = value.get('length')
     if length is not None:
-        length = int(length)
-        if length < -1:
-            raise exceptions.ValidationError(field="'os-getConsoleOutput.length'",
-                                             detail=f'{length} is less than the minimum of -1')
+        length = request_values.parse_int(length, 'length', minimum=-1)
         if length == -1:
             length = None  # -1 means all, as Nova documents it
     with support.db().reader() as session:

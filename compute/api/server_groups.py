@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from common import exceptions
 from common.wsgi import validation
+from compute import request_values
 from compute.api import microversion
 from compute.api import support
 from compute.api.schemas import server_groups as schemas
@@ -56,15 +57,17 @@ def _group_for(session, group_uuid, action):
 
 
 def _offset_and_limit():
-    """Nova's ``limit``/``offset`` of server-group lists (``limit`` capped, 0: the cap)."""
+    """Nova's ``limit``/``offset`` of server-group lists (``limit`` capped, 0: the cap).
+
+    Any non-negative integer is accepted, as in Nova; an offset beyond
+    ``MAX_INT`` (more groups than any table holds) is an empty page.
+    """
     max_limit = flask.current_app.conf.api.max_limit
-    values = {}
-    for name in ('limit', 'offset'):
-        raw = flask.request.args.get(name, '0')
-        if not raw.isdigit():
-            raise exceptions.BadRequest(f'{name} param must be a non-negative integer')
-        values[name] = int(raw)
-    return values['offset'], min(max_limit, values['limit'] or max_limit)
+    values = {name: request_values.parse_int(flask.request.args.get(name, '0'), name,
+                                             minimum=0, maximum=None)
+              for name in ('limit', 'offset')}
+    offset = min(values['offset'], request_values.MAX_INT)
+    return offset, min(max_limit, values['limit'] or max_limit)
 
 
 @bp.get('')

@@ -22,7 +22,8 @@ bp = flask.Blueprint('server_metadata', __name__, url_prefix='/v2.1/servers/<ser
 CHANGEABLE = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED)
 
 
-def _items(session, uuid):
+def metadata_of(session, uuid):
+    """The server's metadata, ``{key: value}`` in key order."""
     rows = session.execute(sa.select(m.InstanceMetadata).where(
         m.InstanceMetadata.instance_uuid == uuid).order_by(m.InstanceMetadata.key)).scalars()
     return {row.key: row.value for row in rows}
@@ -33,7 +34,7 @@ def _store(session, instance, wanted, action):
     servers.check_changeable(instance, action, CHANGEABLE, is_admin=support.is_cloud_admin())
     quotas.Quotas(flask.current_app.conf).enforce(session, instance.project_id,
                                                   {'metadata_items': len(wanted)})
-    current = _items(session, instance.uuid)
+    current = metadata_of(session, instance.uuid)
     for key in set(current) - set(wanted):
         session.execute(sa.delete(m.InstanceMetadata).where(
             m.InstanceMetadata.instance_uuid == instance.uuid, m.InstanceMetadata.key == key))
@@ -52,7 +53,7 @@ def _store(session, instance, wanted, action):
 def index(server_id):
     with support.db().reader() as session:
         instance = support.instance_for(session, server_id, 'server-metadata:index')
-        return flask.jsonify(metadata=_items(session, instance.uuid))
+        return flask.jsonify(metadata=metadata_of(session, instance.uuid))
 
 
 @bp.post('')
@@ -60,7 +61,7 @@ def create(server_id):
     body = validation.json_body(schemas.METADATA_SET)
     with support.db().writer() as session:
         instance = support.instance_for(session, server_id, 'server-metadata:create')
-        merged = {**_items(session, instance.uuid), **body['metadata']}
+        merged = {**metadata_of(session, instance.uuid), **body['metadata']}
         return flask.jsonify(metadata=_store(session, instance, merged, 'update metadata'))
 
 
@@ -77,7 +78,7 @@ def update_all(server_id):
 def show(server_id, key):
     with support.db().reader() as session:
         instance = support.instance_for(session, server_id, 'server-metadata:show')
-        items = _items(session, instance.uuid)
+        items = metadata_of(session, instance.uuid)
     if key not in items:
         raise exceptions.NotFound('Metadata item was not found')
     return flask.jsonify(meta={key: items[key]})
@@ -90,7 +91,7 @@ def update(server_id, key):
         raise exceptions.BadRequest('Request body and URI mismatch')
     with support.db().writer() as session:
         instance = support.instance_for(session, server_id, 'server-metadata:update')
-        merged = {**_items(session, instance.uuid), key: body['meta'][key]}
+        merged = {**metadata_of(session, instance.uuid), key: body['meta'][key]}
         _store(session, instance, merged, 'update metadata')
     return flask.jsonify(meta={key: body['meta'][key]})
 
@@ -99,7 +100,7 @@ def update(server_id, key):
 def delete(server_id, key):
     with support.db().writer() as session:
         instance = support.instance_for(session, server_id, 'server-metadata:delete')
-        items = _items(session, instance.uuid)
+        items = metadata_of(session, instance.uuid)
         if key not in items:
             raise exceptions.NotFound('Metadata item was not found')
         del items[key]

@@ -9,6 +9,7 @@ from common.db.types import utcnow
 from common.wsgi import pagination
 from common.wsgi import validation
 from compute import block_device
+from compute import images as compute_images
 from compute import server_listing
 from compute import servers
 from compute import states
@@ -56,6 +57,24 @@ def payload(instance):
             'host': instance.host, 'availability_zone': instance.availability_zone}
 
 
+def release(session, instance_uuid, claimed_task, **values):
+    """Undo a request's claim of a task whose cast could not be sent.
+
+    The server leaves ``claimed_task`` (for ``task_state=None``, unless
+    ``values`` says otherwise) and gets ``values`` back, only if it is still
+    in that task (nothing that moved it since is undone), and the request's
+    instance action is forgotten.
+
+    :returns: whether the server was released.
+    """
+    released = db_api.transition(session, instance_uuid, task_states=(claimed_task,),
+                                 **{'task_state': None, **values})
+    action = db_api.find_action(session, instance_uuid, support.context().request_id)
+    if action is not None:
+        session.delete(action)
+    return released
+
+
 def _cast_build(ctx, uuids):
     """Ask the conductor to build; if it cannot be asked, the servers go to ERROR (503).
 
@@ -91,7 +110,7 @@ def create():
         service_types=_catalog_types(ctx))
     servers.check_services(request, caller)
     image_id = block_device.boot_image(request.mappings, request.image_id)
-    image = app.images.get(ctx, image_id) if image_id else None
+    image = compute_images.boot_image(app.images, ctx, image_id) if image_id else None
     with support.db().writer() as session:
         instances, reservation_id = servers.create_servers(session, app.conf, caller, request,
                                                            image)
@@ -247,14 +266,27 @@ def _delete_here(session, instance):
     return done
 
 
+def _cast_delete(ctx, instance_uuid, task_before):
+    """Ask the conductor to delete; if it cannot be asked, put the task back (503)."""
+    try:
+        support.conductor().run_action(ctx, instance_uuid, 'delete')
+    except Exception:  # any failure of the transport: the message was not sent
+        LOG.exception('Could not ask the conductor to delete server %s', instance_uuid)
+        with support.db().writer() as session:
+            release(session, instance_uuid, states.DELETING, task_state=task_before)
+        raise exceptions.ServiceUnavailable(
+            'The compute conductor is unreachable; the server was not deleted.') from None
+
+
 @bp.delete('/<server_id>')
 def delete(server_id):
     ctx = support.context()
     with support.db().writer() as session:
         instance = support.instance_for(session, server_id, 'servers:delete')
         if instance.locked and not support.is_cloud_admin():
-            raise exceptions.Conflict(f'Instance {instance.uuid} is locked')
+            raise servers.InstanceLocked(server_id=instance.uuid)
         event = payload(instance)
+        task_before = instance.task_state
         action = db_api.start_action(session, ctx, instance.uuid, 'delete')
         local = instance.host is None and _delete_here(session, instance)
         if local:
@@ -262,7 +294,7 @@ def delete(server_id):
         elif not db_api.transition(session, instance.uuid, task_states=db_api.ANY,
                                    task_state=states.DELETING):
             raise exceptions.NotFound(f'Instance {server_id} could not be found.')
-    support.notify('compute.instance.delete.start', event)
     if not local:
-        support.conductor().run_action(ctx, event['instance_id'], 'delete')
+        _cast_delete(ctx, event['instance_id'], task_before)
+    support.notify('compute.instance.delete.start', event)
     return support.no_content()

@@ -8,13 +8,13 @@ a forced-down one is shown down without waiting for its heartbeats to
 stop.  Deleting an agent's record also removes its compute node and its
 aggregate memberships, and is refused while its host has servers.
 """
-import uuid
-
 import flask
 import sqlalchemy as sa
+from oslo_utils import uuidutils
 
 from common import exceptions
 from common.wsgi import validation
+from compute import request_values
 from compute import service_names
 from compute import zones
 from compute.api import microversion
@@ -50,26 +50,17 @@ def _render(session, service):
     return views.render(service, zone, flask.current_app.conf)
 
 
-def _is_uuid(value):
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def _service_by_path_id(session, service_id):
     """The service ``service_id`` names: a UUID from 2.53, an integer before."""
     if microversion.at_least('2.53'):
-        if not _is_uuid(service_id):
+        if not uuidutils.is_uuid_like(service_id):
             raise exceptions.BadRequest(f'Invalid uuid {service_id}')
         stmt = sa.select(m.Service).where(m.Service.uuid == service_id)
     else:
-        try:
-            stmt = sa.select(m.Service).where(m.Service.id == int(service_id))
-        except ValueError:
-            raise exceptions.BadRequest(
-                'Invalid input received: id must be an integer.') from None
+        number = request_values.parse_id(service_id, 'id')
+        if number is None:
+            raise ServiceNotFound(service_id=service_id)
+        stmt = sa.select(m.Service).where(m.Service.id == number)
     service = session.execute(stmt).scalar_one_or_none()
     if service is None:
         raise ServiceNotFound(service_id=service_id)

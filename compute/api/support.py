@@ -20,6 +20,11 @@ def context():
     return wsgi_app.context()
 
 
+def verify_project(project_id):
+    """:raises ProjectNotFound: identity says project ``project_id`` does not exist."""
+    flask.current_app.projects.verify(context(), project_id)
+
+
 def authorize(action, **target):
     """Raise 403 unless the caller may do ``compute:<action>`` on ``target``.
 

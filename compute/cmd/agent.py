@@ -1,6 +1,6 @@
 """``stratus-compute-agent``: the hypervisor host(s) of this machine.
 
-It reads no database (it has no connection option to read): orders come
+It has no database, and no [database] options: orders come
 from the conductor over RPC and reports go back to it.  With the fake
 driver one process may simulate many hosts (``[fake_driver] host_count``).
 """
@@ -17,7 +17,7 @@ from compute.agent.hosts import AgentProcess
 
 def main(argv=None):
     conf = cfg.CONF
-    compute_conf.register_opts(conf)
+    compute_conf.register_opts(conf, database=False)
     common_config.load(conf, compute_conf.SERVICE, sys.argv[1:] if argv is None else argv)
     log.setup(conf, 'compute-agent')
     service.launch(AgentProcess(conf))

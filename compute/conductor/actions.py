@@ -6,6 +6,9 @@ the agent of the server's host and sets the states Nova sets.  A failure
 the agent reports leaves the server as it was (task cleared) with a fault;
 an agent that does not answer within ``[conductor] agent_timeout`` leaves
 the server in ERROR with a fault, since nobody knows what state it is in.
+A snapshot that does not end well, for whatever reason, deletes the image
+the API made for it, as Nova's ``delete_image_on_error`` does (the agent
+already deletes it when only the upload failed; a second delete is harmless).
 
 Resize and delete have their own modules (``resize``, ``delete``); the
 others are one agent order each (``SIMPLE``), and the endings are in
@@ -71,19 +74,34 @@ def run_action(deps, ctx, uuid, action, params):
         resize.confirm(deps, ctx, uuid)
     elif action == 'revert_resize':
         resize.revert(deps, ctx, uuid)
+    elif action == 'snapshot':
+        _snapshot(deps, ctx, uuid, params)
     elif action in SIMPLE:
         _run_simple(deps, ctx, uuid, action, params)
     else:
         LOG.error('Unknown action %r for server %s ignored', action, uuid)
 
 
+def _snapshot(deps, ctx, uuid, params):
+    """``SIMPLE['snapshot']``; the image goes unless the agent uploaded it."""
+    uploaded = False
+    try:
+        uploaded = _run_simple(deps, ctx, uuid, 'snapshot', params)
+    finally:
+        if not uploaded:
+            LOG.info('No snapshot of server %s was made; deleting its image %s', uuid,
+                     params['image_id'])
+            deps.images.delete(ctx, params['image_id'])
+
+
 def _run_simple(deps, ctx, uuid, action, params):
+    """Run one of ``SIMPLE``; returns whether the agent did its part."""
     spec = SIMPLE[action]
     with deps.db.writer() as session:
         row = db_api.get_instance(session, uuid)
         if row is None or row.task_state not in spec.tasks:
             LOG.info('Server %s is not waiting for %s; ignored', uuid, action)
-            return
+            return False
         host, vm_state = row.host, row.vm_state
         events.start(session, ctx, uuid, spec.event, host=host)
         no_host = not host
@@ -92,7 +110,7 @@ def _run_simple(deps, ctx, uuid, action, params):
             agent_params = _agent_params(session, row, action, params, spec.tasks)
     if no_host:  # a server that never got a host (it failed to build)
         fail(deps, ctx, uuid, spec.tasks, spec.event, f'Instance {uuid} has no host.')
-        return
+        return False
     if action == 'rebuild':
         instance['image_ref'] = agent_params.pop('image_ref')
         try:
@@ -101,11 +119,11 @@ def _run_simple(deps, ctx, uuid, action, params):
         except Exception as exc:  # the image is gone or the image service is down
             fail(deps, ctx, uuid, spec.tasks, spec.event, getattr(exc, 'message', str(exc)),
                  vm_state=states.ERROR)
-            return
+            return False
     reply = call_agent(deps, ctx, uuid, host, instance, action, agent_params,
                        spec.tasks, spec.event)
     if reply is None:
-        return
+        return False
     values = {'vm_state': spec.vm_state or vm_state, 'power_state': reply['power_state']}
     if action == 'rebuild':
         values.update(image_ref=instance['image_ref'], launched_at=deps.now())
@@ -114,9 +132,10 @@ def _run_simple(deps, ctx, uuid, action, params):
             reply = call_agent(deps, ctx, uuid, host, instance, 'stop', {}, spec.tasks,
                                spec.event)
             if reply is None:
-                return
+                return True  # rebuilt, then failed to stop
             values.update(vm_state=states.STOPPED, power_state=reply['power_state'])
     finish(deps, ctx, uuid, spec.tasks, spec.event, spec.notification, **values)
+    return True
 
 
 def _agent_params(session, row, action, params, tasks):

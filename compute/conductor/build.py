@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from common import exceptions
 from compute import network as network_mod
 from compute import states
+from compute import zones
 from compute.conductor import events
 from compute.conductor import payloads
 from compute.conductor import teardown
@@ -82,8 +83,7 @@ def _attempt(deps, ctx, uuid):
         spec = json.loads(row.request_spec or '{}')
         resources = payloads.resources(json.loads(row.flavor))
         networks = {'requested_networks': json.loads(row.requested_networks or '[]'),
-                    'security_groups': json.loads(row.security_groups or '[]'),
-                    'zone': row.availability_zone}
+                    'security_groups': json.loads(row.security_groups or '[]')}
     try:
         claim = deps.scheduler.select_and_claim(
             deps.db, deps.conf, uuid, resources, spec,
@@ -94,9 +94,13 @@ def _attempt(deps, ctx, uuid):
                  event=SCHEDULE_EVENT)
         return None
     with deps.db.writer() as session:
+        # As Nova: a server that asked for no zone is in its host's from now on.
+        networks['zone'] = (spec.get('availability_zone')
+                            or zones.zone_of_host(session, deps.conf, claim.host))
         if not db_api.transition(session, uuid, vm_states=[states.BUILDING],
                                  task_states=[states.SCHEDULING], task_state=states.NETWORKING,
-                                 host=claim.host, node=claim.hypervisor_hostname):
+                                 host=claim.host, node=claim.hypervisor_hostname,
+                                 availability_zone=networks['zone']):
             deps.scheduler.claims.release(session, uuid, node_id=claim.node_id)
             return None
         events.start(session, ctx, uuid, EVENT, host=claim.host)
@@ -113,7 +117,7 @@ def _make_ports(deps, ctx, uuid, host, networks):
     try:
         nets = deps.network.list_networks(ctx, [p['network_id'] for p in ports])
     except Exception:
-        teardown.deallocate_ports(deps, ctx, ports)
+        teardown.deallocate_ports(deps, ctx, uuid, ports)
         raise
     return ports, network_mod.network_info(ports, nets)
 
@@ -142,7 +146,7 @@ def _make_ports_and_spawn(deps, ctx, uuid, host, networks, image_meta):
             instance = payloads.instance(session, row)
             block_devices = payloads.block_devices(session, uuid)
     if moved_on:
-        teardown.deallocate_ports(deps, ctx, ports)
+        teardown.deallocate_ports(deps, ctx, uuid, ports)
         return None
     if not instance['image_ref']:
         image_meta = {}
@@ -182,7 +186,7 @@ def reschedule(deps, ctx, uuid, failure):
         teardown.release_claim(deps, session, uuid, failure.host)
         ports = teardown.forget_ports(session, uuid)
         events.finish(session, ctx, uuid, EVENT, events.ERROR, details=failure.message)
-    teardown.deallocate_ports(deps, ctx, ports)
+    teardown.deallocate_ports(deps, ctx, uuid, ports)
     if not failure.retry:
         to_error(deps, ctx, uuid, failure.message)
         return False
@@ -208,7 +212,7 @@ def to_error(deps, ctx, uuid, message, details=None, event=None,
         teardown.release_claim(deps, session, uuid)
         ports = teardown.forget_ports(session, uuid)
         row = db_api.get_instance(session, uuid)
-    teardown.deallocate_ports(deps, ctx, ports)
+    teardown.deallocate_ports(deps, ctx, uuid, ports)
     deps.notify(ctx, 'create.error', row, message=message)
 
 

@@ -44,7 +44,7 @@ def delete(deps, ctx, uuid):
         except Exception as exc:  # a host that is down must not keep the server alive
             LOG.warning('Could not destroy the guest of %s on %s (%s); deleting anyway',
                         uuid, host, exc)
-    error = teardown.deallocate_ports(deps, ctx, ports)
+    error = teardown.deallocate_ports(deps, ctx, uuid, ports)
     if error is not None:
         fail(deps, ctx, uuid, TASKS, EVENT, error, vm_state=states.ERROR)
         return

@@ -92,7 +92,8 @@ class ConductorManager:
 
 
 class ConductorService(service.Service):
-    """A conductor process: the endpoints, its heartbeat, build timeouts, lost builds."""
+    """A conductor process: the endpoints, its heartbeat, build timeouts, lost builds and
+    abandoned tasks."""
 
     def __init__(self, conf, deps, transport=None):
         self._deps = deps
@@ -102,6 +103,10 @@ class ConductorService(service.Service):
             tasks.append(service.PeriodicTask('build_timeouts', interval,
                                               functools.partial(build.fail_stuck_builds, deps),
                                               initial_delay=interval))
+        interval = conf.conductor.agent_timeout * reconcile.ABANDONED_AFTER
+        tasks.append(service.PeriodicTask(
+            'abandoned_tasks', interval, functools.partial(reconcile.reset_abandoned_tasks, deps),
+            initial_delay=interval))
         super().__init__(conf, binary=BINARY, topic=rpcapi.CONDUCTOR_TOPIC,
                          endpoints=[ConductorManager(deps)],
                          rpc_version=rpcapi.CONDUCTOR_VERSION,
@@ -113,5 +118,6 @@ class ConductorService(service.Service):
         super().start()
         try:
             reconcile.resume_lost_builds(self._deps, self._conductor_api)
+            reconcile.reset_abandoned_tasks(self._deps)
         except Exception:  # the database or the bus may be down at start
-            LOG.exception('Could not look for lost builds')
+            LOG.exception('Could not look for lost builds and abandoned tasks')

@@ -25,8 +25,11 @@ def instance(session, row, flavor=None):
         .where(m.InstanceMetadata.instance_uuid == row.uuid)).all())
     return {'uuid': row.uuid, 'name': row.display_name, 'hostname': row.hostname,
             'project_id': row.project_id, 'user_id': row.user_id, 'image_ref': row.image_ref,
-            'flavor': flavor, **flavor_columns(flavor), 'key_data': row.key_data,
-            'user_data': row.user_data, 'metadata': metadata}
+            'flavor': flavor, **flavor_columns(flavor), 'key_name': row.key_name,
+            'key_data': row.key_data, 'user_data': row.user_data, 'metadata': metadata,
+            'config_drive': bool(row.config_drive),
+            'availability_zone': row.availability_zone, 'launch_index': row.launch_index,
+            'reservation_id': row.reservation_id, 'created_at': _iso(row.created_at)}
 
 
 def resources(flavor):

@@ -10,8 +10,11 @@ off again.
 
 At an agent's start the report also reconciles (Nova's ``init_host``):
 guests the host runs that belong to no server on it (deleted while the
-host was down, or moved elsewhere) are destroyed, and builds the host
-lost (spawning there, yet absent) are retried on another host.
+host was down, or moved elsewhere) are destroyed, or only reported, as
+``[conductor] running_deleted_instance_action`` says; builds the host lost
+(spawning there, yet absent) are retried on another host; and servers
+whose guest is gone from the host (its disks lost with it, or removed by
+hand) go to ERROR with a fault saying so, rather than showing ACTIVE.
 """
 import logging
 
@@ -71,12 +74,28 @@ def _sync_one(deps, ctx, host, row, power_state):
                               power_state=reply.get('power_state', power_state))
 
 
+# What a guest whose server is gone from the host can be in: settled states.
+_SETTLED = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
+
+
 def _reconcile(deps, ctx, host, power_states, on_host, owned):
+    action = deps.conf.conductor.running_deleted_instance_action
     for uuid in power_states:
-        if uuid not in owned:
-            LOG.warning('Host %s runs a guest of server %s, which is not on it; removing it',
-                        host, uuid)
-            deps.agents.destroy(ctx, host, {'uuid': uuid}, wait=False)
+        if uuid not in owned and action != 'noop':
+            removing = action == 'reap'
+            LOG.warning('Host %s runs a guest of server %s, which is not on it; %s', host,
+                        uuid, 'removing it' if removing else 'leaving it')
+            if removing:
+                deps.agents.destroy(ctx, host, {'uuid': uuid}, wait=False)
+    for uuid, row in on_host.items():
+        if row.task_state is None and row.vm_state in _SETTLED and uuid not in power_states:
+            message = f'The guest of this server is gone from host {host}.'
+            LOG.warning('Server %s: %s', uuid, message)
+            with deps.db.writer() as session:
+                if db_api.transition(session, uuid, vm_states=[row.vm_state],
+                                     where=(m.Instance.host == host,),
+                                     vm_state=states.ERROR, power_state=states.NOSTATE):
+                    db_api.add_fault(session, uuid, 500, message, host=host)
     for uuid, row in on_host.items():
         if (row.vm_state, row.task_state) == (states.BUILDING, states.SPAWNING) and \
                 uuid not in power_states:

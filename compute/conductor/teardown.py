@@ -50,8 +50,8 @@ def forget_ports(session, instance_uuid):
     return ports
 
 
-def deallocate_ports(deps, ctx, ports):
-    """Delete (or unbind) ``ports`` in the network service.
+def deallocate_ports(deps, ctx, instance_uuid, ports):
+    """Delete (or unbind) ``ports`` of server ``instance_uuid`` in the network service.
 
     :returns: an error message, or ``None`` when every port is handled.
     """
@@ -60,6 +60,7 @@ def deallocate_ports(deps, ctx, ports):
     try:
         deps.network.deallocate_ports(ctx, ports)
     except Exception as exc:  # the caller decides whether this fails its work
-        LOG.exception('Could not release ports %s', [p['id'] for p in ports])
+        LOG.exception('Could not release ports %s of server %s', [p['id'] for p in ports],
+                      instance_uuid)
         return f'Failed to deallocate the network ports of the server: {exc}'
     return None

@@ -4,7 +4,6 @@ import json
 import sqlalchemy as sa
 
 from common.db.types import utcnow
-from compute import states
 from compute.db import models as m
 
 ANY = object()  # "whatever it is" for an expected task_state
@@ -112,14 +111,6 @@ def finish_event(session, action_id, event, result, traceback=None):
 def flavor_of(instance):
     """The flavor a server has now, as the dict kept in ``instances.flavor``."""
     return json.loads(instance.flavor)
-
-
-def is_running_task(instance):
-    return instance.task_state is not None
-
-
-def status_of(instance):
-    return states.status(instance.vm_state, instance.task_state)
 
 
 def count_servers_on_hosts(session, hosts):

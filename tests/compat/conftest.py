@@ -28,6 +28,10 @@ DEFAULT_CLOUDS_FILE = '/etc/openstack/clouds.yaml'
 ADMIN_CLOUD = 'stratus-admin'
 MEMBER_CLOUD = 'stratus'
 CLI_TIMEOUT = 180
+# The image devstack builds and uploads: servers are real guests (libvirt),
+# which must boot far enough to answer ACPI before a stop or soft reboot ends.
+GUEST_IMAGE = 'stratus-guest'
+GUEST_WAIT = 180  # seconds a guest action may take under software emulation
 
 
 class Cloud:

@@ -1,4 +1,4 @@
-"""openstacksdk, unmodified, against the all-in-one's compute service (fake driver).
+"""openstacksdk, unmodified, against the all-in-one's compute service.
 
 The SDK negotiates the microversion from the version document (2.60 here)
 and reads responses in that shape; ``wait_for_server`` and
@@ -10,8 +10,7 @@ import pytest
 from openstack import exceptions as sdk_exc
 from openstack import warnings as sdk_warnings
 
-from tests import servers
-from tests.compat.conftest import ADMIN_CLOUD, MEMBER_CLOUD
+from tests.compat.conftest import ADMIN_CLOUD, GUEST_IMAGE, GUEST_WAIT, MEMBER_CLOUD
 from tests.functional.compute.helpers import public_key
 
 
@@ -26,13 +25,9 @@ def admin_conn(connect):
 
 
 @pytest.fixture(scope='module')
-def sdk_image(conn, qcow2_file):
-    with open(qcow2_file, 'rb') as data:
-        image = conn.image.create_image(name=servers.unique_name('compat-sdk-image'),
-                                        data=data, disk_format='qcow2',
-                                        container_format='bare', wait=True)
-    yield image
-    conn.image.delete_image(image, ignore_missing=True)
+def sdk_image(conn):
+    """The all-in-one's guest image: servers are real guests that must boot."""
+    return conn.image.find_image(GUEST_IMAGE, ignore_missing=False)
 
 
 def test_server_lifecycle(conn, sdk_image, unique_name):
@@ -41,25 +36,25 @@ def test_server_lifecycle(conn, sdk_image, unique_name):
     server = conn.compute.create_server(name=unique_name('server'), image_id=sdk_image.id,
                                         flavor_id=flavor.id, networks='none')
     try:
-        server = conn.compute.wait_for_server(server, status='ACTIVE', wait=60, interval=1)
+        server = conn.compute.wait_for_server(server, status='ACTIVE', wait=GUEST_WAIT, interval=1)
         assert server.flavor.original_name == 'm1.nano'
         assert server.image.id == sdk_image.id
         assert server.id in {s.id for s in conn.compute.servers()}
         assert conn.compute.find_server(server.name).id == server.id
 
         conn.compute.stop_server(server)
-        conn.compute.wait_for_server(server, status='SHUTOFF', wait=60, interval=1)
+        conn.compute.wait_for_server(server, status='SHUTOFF', wait=GUEST_WAIT, interval=1)
         conn.compute.start_server(server)
-        conn.compute.wait_for_server(server, status='ACTIVE', wait=60, interval=1)
+        conn.compute.wait_for_server(server, status='ACTIVE', wait=GUEST_WAIT, interval=1)
         conn.compute.reboot_server(server, 'SOFT')
-        conn.compute.wait_for_server(server, status='ACTIVE', wait=60, interval=1)
+        conn.compute.wait_for_server(server, status='ACTIVE', wait=GUEST_WAIT, interval=1)
         output = conn.compute.get_server_console_output(server)
         assert isinstance(output['output'], str)
         actions = [a.action for a in conn.compute.server_actions(server)]
         assert {'create', 'stop', 'start', 'reboot'} <= set(actions)
     finally:
         conn.compute.delete_server(server, ignore_missing=True)
-    conn.compute.wait_for_delete(server, wait=60, interval=1)
+    conn.compute.wait_for_delete(server, wait=GUEST_WAIT, interval=1)
     with pytest.raises(sdk_exc.NotFoundException):
         conn.compute.get_server(server.id)
 

@@ -7,6 +7,8 @@
 """
 import ast
 import pathlib
+import subprocess
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGES = ('common', 'identity', 'compute', 'network', 'image', 'volume', 'dashboard', 'stratus')
@@ -55,3 +57,15 @@ def test_agents_do_not_import_databases():
                     name.startswith(service_db + '.'):
                 offenders.append(f'{_relative(path)} imports {name}')
     assert offenders == [], f'agents report through their conductor: {offenders}'
+
+
+def test_an_agent_process_loads_no_database_code():
+    """Transitively, not only by direct imports: the agent's whole import graph."""
+    probe = ('import sys\n'
+             'import compute.cmd.agent, compute.agent.drivers.libvirt.driver\n'
+             'print(sorted(m for m in sys.modules if m.startswith(%r) or m == "compute.db"'
+             ' or m.startswith("compute.db.")))' % (DATABASE_MODULES,))
+    result = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '[]', f'the agent loads database code: {result.stdout}'

@@ -15,9 +15,10 @@ Drivers are chosen by ``[agent] virt_driver`` and loaded with
 import abc
 import dataclasses
 import importlib
+from typing import BinaryIO, Callable
 
-# The libvirt driver joins this table with issue #5 [compute-libvirt].
-DRIVERS = {'fake': 'compute.agent.drivers.fake:FakeDriver'}
+DRIVERS = {'fake': 'compute.agent.drivers.fake:FakeDriver',
+           'libvirt': 'compute.agent.drivers.libvirt.driver:LibvirtDriver'}
 
 
 class DriverError(Exception):
@@ -31,26 +32,44 @@ class InstanceNotFound(DriverError):
         super().__init__(f'Instance {instance_uuid} could not be found on this host.')
 
 
+def no_image_service(image_id, stream):
+    """The ``fetch_image`` of a request made without an image service: every fetch fails."""
+    raise DriverError(f'Image {image_id} cannot be fetched: this request has no image '
+                      f'service.')
+
+
 @dataclasses.dataclass
 class SpawnRequest:
     """Everything a spawn needs (Nova's ``spawn()`` takes ten arguments; we take one).
 
     :ivar instance: the server (``InstancePayload``: uuid, name, flavor, …).
     :ivar image_meta: the Glance image the server boots from (``{}`` when it
-        boots from a volume).
+        boots from a volume), as ``compute.images.image_meta`` shapes it
+        (free properties such as ``kernel_id`` under ``properties``).
     :ivar network_info: the server's ports (``instances.network_info``).
     :ivar block_devices: its block device mappings (dicts of
         ``block_device_mapping_v2`` fields).
+    :ivar fetch_image: ``fetch_image(image_id, stream)`` writes the data of
+        image ``image_id`` to the binary file ``stream``, as the user of the
+        request, verified against the hash the image service recorded for
+        it: it raises when the data does not match (what it wrote must then
+        be thrown away).
     """
     instance: dict
     image_meta: dict = dataclasses.field(default_factory=dict)
     network_info: list = dataclasses.field(default_factory=list)
     block_devices: list = dataclasses.field(default_factory=list)
+    fetch_image: Callable[[str, BinaryIO], None] = no_image_service
 
 
 @dataclasses.dataclass
 class HostResources:
-    """What a host offers, as its agent reports it to the conductor."""
+    """What a host offers, as its agent reports it to the conductor.
+
+    :ivar cross_host_resize: whether a resize may move this host's guests to
+        another host (``migrate_disk_and_power_off`` can hand their disks
+        over); when not, the conductor resizes them on this host.
+    """
     vcpus: int
     memory_mb: int
     local_gb: int
@@ -59,12 +78,14 @@ class HostResources:
     hypervisor_hostname: str
     host_ip: str
     cpu_arch: str
+    cross_host_resize: bool = True
 
     def as_report(self):
         """The ``resources`` dict of ``ConductorAPI.report_state``."""
         report = dataclasses.asdict(self)
         report['capabilities'] = {'cpu_arch': report.pop('cpu_arch'),
-                                  'hypervisor_type': self.hypervisor_type}
+                                  'hypervisor_type': self.hypervisor_type,
+                                  'cross_host_resize': report.pop('cross_host_resize')}
         return report
 
 
@@ -136,8 +157,90 @@ class VirtDriver(abc.ABC):
     def snapshot(self, instance):
         """The guest's root disk as it is now, for upload as an image.
 
-        :returns: a path or a binary file object positioned at the start;
-            the caller closes a file object.
+        The data is consistent (a running guest is saved, or paused, while
+        its disk is copied) and stands alone (no backing file).
+
+        :returns: the path of a new file that the caller removes when done,
+            or a binary file object positioned at the start, which the
+            caller closes.
+        :raises InstanceNotFound: no such guest.
+        """
+
+    @abc.abstractmethod
+    def migrate_disk_and_power_off(self, instance, dest_host):
+        """First step of a cold resize or migration, on the source host.
+
+        Powers the guest off (gracefully, then hard) and sets its disks
+        aside for ``dest_host``, which may be this host: the guest no longer
+        exists as such here, but its disks are kept until
+        ``confirm_migration`` or ``finish_revert_migration``.  Repeating
+        the call once the disks are set aside returns the same answer.
+
+        :returns: ``disk_info``, a JSON-able dict that ``finish_migration``
+            on ``dest_host`` takes.
+        :raises InstanceNotFound: no such guest.
+        :raises DriverError: ``dest_host`` cannot receive the disks (for the
+            libvirt driver: another host that does not share this host's
+            instances path); the guest is left as it was, powered on or not.
+        """
+
+    @abc.abstractmethod
+    def finish_migration(self, request, disk_info, power_on):
+        """Last step of a cold resize or migration, on the destination host.
+
+        Builds the guest of ``request`` (the new flavor is
+        ``request.instance['flavor']``) from the disks ``disk_info``
+        describes, grown to the new flavor, and starts it if ``power_on``.
+        The disks set aside are copied, not consumed, so that a revert
+        finds them unchanged.
+
+        Postcondition: the guest exists, running if ``power_on``, else off.
+        On failure nothing of the new guest is left (the disks set aside
+        are untouched).
+
+        :raises DriverError: the disks are not reachable from this host, or
+            a disk would have to shrink.
+        """
+
+    @abc.abstractmethod
+    def confirm_migration(self, instance):
+        """Drop what ``migrate_disk_and_power_off`` set aside on this host.
+
+        Idempotent: succeeds when there is nothing left to drop.
+        """
+
+    @abc.abstractmethod
+    def finish_revert_migration(self, request, power_on):
+        """Undo a resize or migration on the source host.
+
+        Removes the resized guest from this host if it is here (a resize
+        on one host), brings back the guest and disks set aside, with
+        ``request``'s (old) flavor, and starts it if ``power_on``.  When
+        the guest already stands restored, only its power is set.
+
+        :raises DriverError: nothing was set aside for this instance here.
+        """
+
+    @abc.abstractmethod
+    def attach_volume(self, instance, connection_info, serial, mountpoint=None):
+        """Plug a volume into the guest, running or stopped; it stays across stop and start.
+
+        :param connection_info: the volume service's Cinder-style
+            ``{"driver_volume_type": …, "data": {…}}``.
+        :param serial: the volume's id, the disk's serial in the guest.
+        :param mountpoint: the device wanted (``/dev/vdc``), or ``None`` for
+            the next free one.
+        :returns: the device the guest sees (``/dev/vdc``); repeating the call
+            answers the same.
+        :raises InstanceNotFound: no such guest.
+        :raises DriverError: a kind of volume this host cannot attach, or the
+            device is taken.
+        """
+
+    @abc.abstractmethod
+    def detach_volume(self, instance, serial):
+        """Unplug the volume ``serial``; succeeds when it is not plugged in.
+
         :raises InstanceNotFound: no such guest.
         """
 

@@ -45,6 +45,7 @@ class FakeDriver(driver.VirtDriver):
         self._conf = conf
         self.host = host
         self._guests = {}  # uuid -> {'power_state': int, 'console': [str]}
+        self._set_aside = {}  # uuid -> the guest a resize set aside
         self._lock = threading.Lock()
 
     def _guest(self, instance):
@@ -74,6 +75,7 @@ class FakeDriver(driver.VirtDriver):
     def destroy(self, instance):
         with self._lock:
             self._guests.pop(instance['uuid'], None)
+            self._set_aside.pop(instance['uuid'], None)
 
     def reboot(self, instance, reboot_type):
         self._set_power(instance, states.RUNNING, f'{reboot_type} reboot')
@@ -100,6 +102,58 @@ class FakeDriver(driver.VirtDriver):
         with self._lock:
             self._guest(instance)
         return io.BytesIO(empty_qcow2())
+
+    def migrate_disk_and_power_off(self, instance, dest_host):
+        uuid = instance['uuid']
+        with self._lock:
+            if uuid not in self._guests and uuid in self._set_aside:
+                return {'source_host': self.host}
+            guest = self._guest(instance)
+            guest['power_state'] = states.SHUTDOWN
+            guest['console'].append(f'Power down for a move to {dest_host}.')
+            self._set_aside[uuid] = self._guests.pop(uuid)
+        return {'source_host': self.host}
+
+    def finish_migration(self, request, disk_info, power_on):
+        instance = request.instance
+        flavor = (instance.get('flavor') or {}).get('name')
+        with self._lock:
+            self._guests[instance['uuid']] = {
+                'power_state': states.RUNNING if power_on else states.SHUTDOWN,
+                'console': [f'Moved from {disk_info["source_host"]} to {self.host} with '
+                            f'flavor {flavor}']}
+
+    def confirm_migration(self, instance):
+        with self._lock:
+            self._set_aside.pop(instance['uuid'], None)
+
+    def finish_revert_migration(self, request, power_on):
+        uuid = request.instance['uuid']
+        with self._lock:
+            if uuid in self._set_aside:
+                self._guests[uuid] = self._set_aside.pop(uuid)
+            elif uuid not in self._guests:
+                raise driver.DriverError(f'Instance {uuid} has nothing set aside on host '
+                                         f'{self.host} to revert to.')
+            guest = self._guests[uuid]
+            guest['power_state'] = states.RUNNING if power_on else states.SHUTDOWN
+            guest['console'].append('Resize reverted.')
+
+    def attach_volume(self, instance, connection_info, serial, mountpoint=None):
+        with self._lock:
+            volumes = self._guest(instance).setdefault('volumes', {})
+            if serial in volumes:
+                return volumes[serial]
+            device = mountpoint or next(f'/dev/vd{c}' for c in 'bcdefghijklmnopqrstuvwxyz'
+                                        if f'/dev/vd{c}' not in volumes.values())
+            if device == '/dev/vda' or device in volumes.values():
+                raise driver.DriverError(f'Device {device} is already in use in the guest.')
+            volumes[serial] = device
+            return device
+
+    def detach_volume(self, instance, serial):
+        with self._lock:
+            self._guest(instance).get('volumes', {}).pop(serial, None)
 
     def get_console_output(self, instance):
         with self._lock:

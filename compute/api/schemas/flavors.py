@@ -6,7 +6,7 @@ converts them and checks their range (``compute.api.flavors``).  OSC sends
 """
 import functools
 
-MAX_INT = 0x7FFFFFFF
+from compute.request_values import MAX_INT
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
         'pattern': r'^(?![\s])[^\x00-\x1f\x7f]*(?<![\s])$'}
 FLAVOR_ID = {'type': ['string', 'integer', 'null'], 'minLength': 1, 'maxLength': 255,

@@ -5,7 +5,7 @@ the injected-file ones at 2.57, and naming one of those is refused (400).
 """
 import functools
 
-MAX_INT = 0x7FFFFFFF
+from compute.request_values import MAX_INT
 LIMIT = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$', 'minimum': -1,
          'maximum': MAX_INT}
 BOOLEAN = {'type': ['boolean', 'string'],

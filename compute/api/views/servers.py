@@ -65,21 +65,24 @@ def render_detail(session, instance):
 
 
 # What Nova leaves out of the server in answers to update and rebuild (below 2.75).
-_NOT_AFTER_CHANGE = ('OS-EXT-AZ:availability_zone', 'config_drive', 'host_status', 'key_name',
+_NOT_AFTER_CHANGE = ('OS-EXT-AZ:availability_zone', 'config_drive', 'host_status',
                      'security_groups', 'os-extended-volumes:volumes_attached')
 _NOT_AFTER_CHANGE_PREFIXES = ('OS-EXT-SRV-ATTR:', 'OS-SRV-USG:', 'OS-EXT-STS:')
 
 
-def render_after_change(session, instance):
+def render_after_change(session, instance, *, with_key_name=False):
     """The server as Nova answers ``PUT /servers/{id}`` and rebuild below 2.75.
 
     Those answers lack the extension attributes (zone, states, usage,
-    volumes, host attributes …) and the addresses' type and MAC.
+    volumes, host attributes …) and the addresses' type and MAC; only a
+    rebuild from 2.54 shows ``key_name`` (``with_key_name``).
     """
     body = render_detail(session, instance)
     for key in list(body):
         if key in _NOT_AFTER_CHANGE or key.startswith(_NOT_AFTER_CHANGE_PREFIXES):
             del body[key]
+    if not with_key_name:
+        del body['key_name']
     body['addresses'] = basic_addresses(instance)
     return body
 

@@ -47,7 +47,8 @@ def select_and_claim(db, conf, instance_uuid, resources, request_spec, exclude_h
     lost = collections.Counter()
     while True:
         with db.writer() as session:
-            hosts = filters.run(host_state.load(session, conf, spec, instance_uuid), spec)
+            hosts = filters.run(host_state.load(session, conf, spec, instance_uuid), spec,
+                                instance_uuid)
             hosts = [h for h in hosts if lost[h.node_id] < conf.scheduler.claim_retries]
             if not hosts:
                 raise NoValidHost(reason=NOT_ENOUGH_HOSTS)

@@ -21,8 +21,6 @@ import logging
 
 import sqlalchemy as sa
 
-from compute.conductor.scheduler import filters
-from compute.conductor.scheduler import host_state
 from compute.conductor.scheduler.errors import NoValidHost
 from compute.db import models as m
 
@@ -86,7 +84,8 @@ def release(session, instance_uuid, node_id=None):
     if node_id is not None:
         stmt = stmt.where(A.node_id == node_id)
     released = 0
-    for allocation in session.execute(stmt).all():
+    # Locked, so that a resize_allocation cannot change the values given back.
+    for allocation in session.execute(stmt.with_for_update()).all():
         deleted = session.execute(sa.delete(A).where(A.id == allocation.id)
                                   .execution_options(synchronize_session=False)).rowcount
         if deleted != 1:
@@ -102,37 +101,41 @@ def release(session, instance_uuid, node_id=None):
     return released
 
 
-# Checked on a host named explicitly: it must be up and enabled and have room.
-_HOST_FILTERS = (filters.ComputeFilter(), filters.RamFilter(), filters.DiskFilter(),
-                 filters.CoreFilter())
+def resize_allocation(db, instance_uuid, host, resources):
+    """Make the server's allocation on ``host`` be ``resources``, in one transaction.
 
+    For a resize on the server's own host.  Like a claim it is one
+    conditional UPDATE of the node, whose WHERE clause tests the room for
+    what grows (what shrinks always fits, even on a host that a lowered
+    allocation ratio left oversubscribed), and the allocation row changes
+    in the same transaction: the server never holds less than before, nor
+    can another conductor take the room in between.
 
-def claim_on_host(db, conf, instance_uuid, resources, host):
-    """Claim ``resources`` on the named ``host`` (a resize's destination).
-
-    The server group, zone and image are not checked here; the server must
-    not already hold resources on the host.  Each attempt is a transaction
-    of its own; a claim lost to another conductor is retried on fresh
-    numbers up to ``[scheduler] claim_retries`` times.
-
-    :raises NoValidHost: the host is unknown, down, disabled, already holds
-        the server, has no room, or kept changing under the claim.
+    :raises NoValidHost: the server holds nothing on ``host``, or the host
+        has no room for the growth.
     """
-    spec = host_state.RequestSpec(vcpus=int(resources['vcpus']),
-                                  memory_mb=int(resources['memory_mb']),
-                                  disk_gb=int(resources['disk_gb']))
-    for _attempt in range(conf.scheduler.claim_retries):
-        with db.writer() as session:
-            found = host_state.load_hosts(session, conf, only_host=host)
-            if not found:
-                raise NoValidHost(reason='The requested host does not exist.')
-            node = found[0]
-            if node.node_id in host_state.nodes_held_by(session, instance_uuid):
-                raise NoValidHost(reason='The server already uses the requested host.')
-            failed = next((f.name for f in _HOST_FILTERS if not f.host_passes(node, spec)), None)
-            if failed is not None:
-                LOG.info('Host %s does not pass %s for server %s', host, failed, instance_uuid)
-                raise NoValidHost(reason='The requested host is down, disabled or full.')
-            if try_claim(session, node, instance_uuid, resources):
-                return claim_from(node)
-    raise NoValidHost(reason='The requested host kept changing while it was claimed.')
+    A = m.Allocation
+    wanted = {'vcpus': int(resources['vcpus']), 'memory_mb': int(resources['memory_mb']),
+              'disk_gb': int(resources['disk_gb'])}
+    with db.writer() as session:
+        allocation = session.execute(sa.select(A).join(N, N.id == A.node_id).where(
+            A.instance_uuid == instance_uuid, N.host == host)
+            .with_for_update()).scalar_one_or_none()
+        if allocation is None:
+            raise NoValidHost(reason=f'The server holds no resources on host {host}.')
+        delta = {name: value - getattr(allocation, name) for name, value in wanted.items()}
+        room = {'vcpus': (N.vcpus_used, N.vcpus * N.cpu_allocation_ratio),
+                'memory_mb': (N.memory_mb_used, N.memory_mb * N.ram_allocation_ratio),
+                'disk_gb': (N.local_gb_used, N.local_gb * N.disk_allocation_ratio)}
+        fits = [used + delta[name] <= capacity for name, (used, capacity) in room.items()
+                if delta[name] > 0]
+        stmt = (sa.update(N).where(N.id == allocation.node_id, *fits)
+                .values(vcpus_used=N.vcpus_used + delta['vcpus'],
+                        memory_mb_used=N.memory_mb_used + delta['memory_mb'],
+                        local_gb_used=N.local_gb_used + delta['disk_gb'],
+                        generation=N.generation + 1)
+                .execution_options(synchronize_session=False))
+        if session.execute(stmt).rowcount != 1:
+            raise NoValidHost(reason=f'Host {host} has no room for the new size.')
+        for name, value in wanted.items():
+            setattr(allocation, name, value)

@@ -209,14 +209,16 @@ FILTERS = (ComputeFilter(), AvailabilityZoneFilter(), RamFilter(), DiskFilter(),
            ServerGroupAntiAffinityFilter(), AggregateInstanceExtraSpecsFilter())
 
 
-def run(hosts, spec, filters=FILTERS):
-    """The hosts that pass every filter; logs which filter left none."""
+def run(hosts, spec, instance_uuid, filters=FILTERS):
+    """The hosts that pass every filter for server ``instance_uuid``; logs which left none."""
     for host_filter in filters:
         before = len(hosts)
         hosts = [h for h in hosts if host_filter.host_passes(h, spec)]
-        LOG.debug('Filter %s returned %d of %d hosts', host_filter.name, len(hosts), before)
+        LOG.debug('Filter %s returned %d of %d hosts for server %s', host_filter.name,
+                  len(hosts), before, instance_uuid)
         if not hosts:
             if before:
-                LOG.info('Filter %s left no host (of %d)', host_filter.name, before)
+                LOG.info('Filter %s left no host (of %d) for server %s', host_filter.name,
+                         before, instance_uuid)
             break
     return hosts

@@ -32,15 +32,15 @@ def make_flavor(admin, *, ram=128, vcpus=1, disk=1, is_public=True):
     return created.json()['flavor']
 
 
-def make_image(image, token, **attrs):
-    """An active raw image owned by the token's project, in the image service; its id."""
+def make_image(image, token, data=IMAGE_DATA, disk_format='raw', **attrs):
+    """An active image of ``data`` owned by the token's project, in the image service; its id."""
     client = image.client(token)
     created = client.post('/v2/images', json={
-        'name': servers.unique_name('image'), 'disk_format': 'raw',
+        'name': servers.unique_name('image'), 'disk_format': disk_format,
         'container_format': 'bare', **attrs})
     assert created.status_code == 201, created.text
     image_id = created.json()['id']
-    uploaded = client.put(f'/v2/images/{image_id}/file', data=IMAGE_DATA,
+    uploaded = client.put(f'/v2/images/{image_id}/file', data=data,
                           headers={'Content-Type': 'application/octet-stream'})
     assert uploaded.status_code == 204, uploaded.text
     return image_id

@@ -6,7 +6,8 @@ check fails the test).  There is no identity service and no RabbitMQ:
 requests carry the persona's project, roles and admin-project flag in test
 headers, and the conductor is ``RecordingConductor``, which keeps the
 calls the API made so that a test can assert on them (and play the
-conductor's part by changing the database itself).
+conductor's part by changing the database itself).  ``IdentityProjects``
+plays identity's answer to "does this project exist?".
 
 The personas are those of the image unit tests (Secure RBAC, with implied
 roles expanded): ``cloud_admin``, ``project_admin`` (admin of P only, not a
@@ -19,11 +20,26 @@ import json
 from common.db.session import Database
 from compute import conf as compute_conf
 from compute.api import create_app
+from compute.identity import ProjectNotFound
 from compute.db import models
 from tests.unit import make_conf
 from tests.unit.image.fixtures import PERSONAS, authenticate, persona_headers
 
-__all__ = ['PERSONAS', 'build_env', 'ComputeEnv', 'RecordingConductor']
+__all__ = ['PERSONAS', 'build_env', 'ComputeEnv', 'IdentityProjects', 'RecordingConductor']
+
+
+class IdentityProjects:
+    """Stands in for ``compute.identity.ProjectChecker``: every project exists but those
+    in ``missing``; ``asked`` records the ids checked."""
+
+    def __init__(self):
+        self.missing = set()
+        self.asked = []
+
+    def verify(self, ctx, project_id):
+        self.asked.append(project_id)
+        if project_id in self.missing:
+            raise ProjectNotFound(project_id=project_id)
 
 
 class RecordingConductor:
@@ -90,6 +106,7 @@ class ComputeEnv:
     app: object
     api: Api
     conductor: RecordingConductor
+    projects: IdentityProjects
 
 
 def build_env(state_path, **overrides):
@@ -99,8 +116,9 @@ def build_env(state_path, **overrides):
     db = Database('sqlite://')
     models.Base.metadata.create_all(db.engine)
     conductor = RecordingConductor()
-    app = create_app(conf, db=db, conductor=conductor, authenticate=authenticate,
-                     wrap_auth=False)
+    projects = IdentityProjects()
+    app = create_app(conf, db=db, conductor=conductor, projects=projects,
+                     authenticate=authenticate, wrap_auth=False)
     app.testing = True
     return ComputeEnv(conf=conf, db=db, app=app, api=Api(app.test_client()),
-                      conductor=conductor)
+                      conductor=conductor, projects=projects)

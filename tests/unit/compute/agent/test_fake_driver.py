@@ -20,8 +20,8 @@ def drv(tmp_path):
 
 def test_loaded_by_name_and_checked(drv, tmp_path):
     assert isinstance(drv, virt.VirtDriver)
-    with pytest.raises(ValueError, match="virt_driver = 'libvirt' is not available"):
-        virt.load_driver('libvirt', None, 'h1')
+    with pytest.raises(ValueError, match="virt_driver = 'xen' is not available"):
+        virt.load_driver('xen', None, 'h1')
 
 
 def test_spawn_then_power_walk(drv):
@@ -62,4 +62,19 @@ def test_snapshot_is_a_qcow2_the_image_service_accepts(drv, tmp_path):
 def test_host_resources_report(drv):
     report = drv.host_resources().as_report()
     assert report['vcpus'] == 16 and report['hypervisor_hostname'] == 'h1'
-    assert report['capabilities'] == {'cpu_arch': 'x86_64', 'hypervisor_type': 'fake'}
+    assert report['capabilities'] == {'cpu_arch': 'x86_64', 'hypervisor_type': 'fake',
+                                      'cross_host_resize': True}
+
+
+def test_volumes_attach_once_and_detach_idempotently(drv):
+    drv.spawn(virt.SpawnRequest(instance={'uuid': 'u1'}))
+    assert drv.attach_volume({'uuid': 'u1'}, {}, 'vol-1') == '/dev/vdb'
+    assert drv.attach_volume({'uuid': 'u1'}, {}, 'vol-1') == '/dev/vdb'
+    assert drv.attach_volume({'uuid': 'u1'}, {}, 'vol-2', '/dev/vdd') == '/dev/vdd'
+    with pytest.raises(virt.DriverError, match='already in use'):
+        drv.attach_volume({'uuid': 'u1'}, {}, 'vol-3', '/dev/vdd')
+    drv.detach_volume({'uuid': 'u1'}, 'vol-1')
+    drv.detach_volume({'uuid': 'u1'}, 'vol-1')
+    assert drv.attach_volume({'uuid': 'u1'}, {}, 'vol-3') == '/dev/vdb'
+    with pytest.raises(virt.InstanceNotFound):
+        drv.detach_volume({'uuid': 'nope'}, 'vol-1')

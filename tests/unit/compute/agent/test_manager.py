@@ -20,7 +20,8 @@ class Conductor:
 def _agent(tmp_path, **overrides):
     conf = make_conf(tmp_path, register=compute_conf.register_opts, **overrides)
     conductor = Conductor()
-    return manager.AgentManager('h1', fake.FakeDriver(conf, 'h1'), conductor, None), conductor
+    return (manager.AgentManager('h1', fake.FakeDriver(conf, 'h1'), conductor, None, None),
+            conductor)
 
 
 def test_spawn_reports_success_and_failure(tmp_path):

@@ -20,11 +20,13 @@ OTHER_PROJECT = 'project-q'
 
 
 class FakeImages:
-    """Stands in for ``compute.images.ImageClient``: ``images`` by id, ``snapshots`` made."""
+    """Stands in for ``compute.images.ImageClient``: ``images`` by id, ``snapshots`` made,
+    ids ``deleted``."""
 
     def __init__(self):
         self.images = {IMAGE_ID: self.image(IMAGE_ID)}
         self.snapshots = []
+        self.deleted = []
 
     @staticmethod
     def image(image_id, **attrs):
@@ -43,6 +45,9 @@ class FakeImages:
         image_id = f'00000000-0000-4000-8000-{len(self.snapshots):012d}'
         self.snapshots.append({'id': image_id, 'name': name, 'properties': properties})
         return image_id
+
+    def delete(self, ctx, image_id):
+        self.deleted.append(image_id)
 
 
 def with_catalog(env, *service_types):

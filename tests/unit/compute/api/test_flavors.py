@@ -225,6 +225,27 @@ class TestAccess:
         gone = api.post(action, {'removeTenantAccess': {'tenant': PROJECT}}, as_='cloud_admin')
         assert gone.status_code == 404
 
+    def test_access_for_a_project_identity_does_not_know_is_refused(self, env, api):
+        flavor = private(api)
+        action = f'{BASE}/{flavor["id"]}/action'
+        env.projects.missing.add('no-such-project')
+        refused = api.post(action, {'addTenantAccess': {'tenant': 'no-such-project'}},
+                           as_='cloud_admin')
+        assert refused.status_code == 400
+        assert refused.json['badRequest']['message'] == \
+            'Project ID no-such-project is not a valid project.'
+        assert api.get(f'{BASE}/{flavor["id"]}/os-flavor-access',
+                       as_='cloud_admin').json == {'flavor_access': []}
+
+    def test_access_of_a_deleted_project_can_still_be_removed(self, env, api):
+        flavor = private(api)
+        action = f'{BASE}/{flavor["id"]}/action'
+        api.post(action, {'addTenantAccess': {'tenant': OTHER_PROJECT}}, as_='cloud_admin')
+        env.projects.missing.add(OTHER_PROJECT)
+        removed = api.post(action, {'removeTenantAccess': {'tenant': OTHER_PROJECT}},
+                           as_='cloud_admin')
+        assert removed.status_code == 200 and removed.json['flavor_access'] == []
+
     def test_public_flavors_have_no_access_list(self, api):
         flavor = create(api)
         assert api.get(f'{BASE}/{flavor["id"]}/os-flavor-access',

@@ -6,14 +6,20 @@ from tests.unit.image.fixtures import OTHER_PROJECT, PROJECT
 
 NETWORK = {'maxTotalFloatingIps', 'maxSecurityGroups', 'maxSecurityGroupRules',
            'totalFloatingIpsUsed', 'totalSecurityGroupsUsed'}
-INJECTED = {'maxImageMeta', 'maxPersonality', 'maxPersonalitySize'}
+IMAGE_META = {'maxImageMeta'}
+INJECTED = {'maxPersonality', 'maxPersonalitySize'}
 ALWAYS = {'maxTotalInstances', 'maxTotalCores', 'maxTotalRAMSize', 'maxTotalKeypairs',
           'maxServerMeta', 'maxServerGroups', 'maxServerGroupMembers', 'totalInstancesUsed',
           'totalCoresUsed', 'totalRAMUsed', 'totalServerGroupsUsed'}
 
 
+# As Nova (and Tempest's v2_36/v2_39/v2_57 limits schemas): the nova-network
+# fields go at 2.36, maxImageMeta at 2.39, the personality ones at 2.57.
 @pytest.mark.parametrize('version,fields', [
-    (None, ALWAYS | NETWORK | INJECTED), ('2.36', ALWAYS | INJECTED), ('2.57', ALWAYS)])
+    (None, ALWAYS | NETWORK | IMAGE_META | INJECTED),
+    ('2.35', ALWAYS | NETWORK | IMAGE_META | INJECTED),
+    ('2.36', ALWAYS | IMAGE_META | INJECTED), ('2.38', ALWAYS | IMAGE_META | INJECTED),
+    ('2.39', ALWAYS | INJECTED), ('2.56', ALWAYS | INJECTED), ('2.57', ALWAYS)])
 def test_fields_follow_the_version(api, version, fields):
     body = api.get('/v2.1/limits', version=version).json['limits']
     assert body['rate'] == []

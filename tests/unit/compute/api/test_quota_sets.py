@@ -106,3 +106,14 @@ def test_projects_read_only_their_own(api):
     assert api.get(BASE, as_='other_member').status_code == 403
     assert api.get(f'/v2.1/os-quota-sets/{OTHER_PROJECT}', as_='cloud_admin').status_code == 200
 
+
+
+def test_update_for_a_project_identity_does_not_know_is_refused(api, env):
+    env.projects.missing.add('no-such-project')
+    response = api.put('/v2.1/os-quota-sets/no-such-project', {'quota_set': {'instances': 3}},
+                       as_='cloud_admin')
+    assert response.status_code == 400
+    assert response.json['badRequest']['message'] == \
+        'Project ID no-such-project is not a valid project.'
+    assert api.get('/v2.1/os-quota-sets/no-such-project',
+                   as_='cloud_admin').json['quota_set']['instances'] == 10

@@ -30,11 +30,13 @@ LAUNCHED = datetime.datetime(2026, 1, 1, 12, 0, 0)
 
 
 class FakeImages:
-    """Stands in for ``compute.images.ImageClient``: images by id, snapshots recorded."""
+    """Stands in for ``compute.images.ImageClient``: images by id, snapshots and deletes
+    recorded."""
 
     def __init__(self):
         self.images = {}
         self.snapshots = []
+        self.deleted = []
         self.create_error = None
         self.url_error = None
 
@@ -54,6 +56,9 @@ class FakeImages:
         self.snapshots.append({'id': image_id, 'name': name, 'properties': properties,
                                'project_id': ctx.project_id})
         return image_id
+
+    def delete(self, ctx, image_id):
+        self.deleted.append(image_id)
 
     def image_url(self, ctx, image_id):
         if self.url_error is not None:
@@ -506,6 +511,7 @@ class TestCreateImage:
         response = act(api, server_id, {'createImage': {'name': 'snap'}}, version='2.44')
         assert response.status_code == 503
         assert server(env, server_id).task_state is None and env.conductor.calls == []
+        assert images.deleted == [images.snapshots[0]['id']]  # the image made is not left
 
     def test_metadata_quota_is_checked_below_2_39_only(self, make_env):
         env = make_env(quota__metadata_items=1)
@@ -561,6 +567,13 @@ class TestRebuild:
         assert len(password) >= 8
         assert env.conductor.named('run_action')[0]['params']['admin_password'] == password
 
+    def test_an_image_whose_kernel_the_user_cannot_read_is_400(self, env, api, images):
+        server_id = make_server(env)
+        images.images[NEW_IMAGE_ID]['properties'] = {'kernel_id': str(uuid.uuid4())}
+        response = act(api, server_id, {'rebuild': {'imageRef': NEW_IMAGE_ID}})
+        assert response.status_code == 400
+        assert server(env, server_id).task_state is None
+
     def test_unknown_image_is_400(self, env, api, images):
         server_id = make_server(env)
         response = act(api, server_id, {'rebuild': {'imageRef': str(uuid.uuid4())}})
@@ -611,10 +624,16 @@ class TestRebuild:
                        version='2.57')
         assert response.json['server']['user_data'] == data
         assert server(env, server_id).user_data == data
-        response = act(api, make_server(env),
-                       {'rebuild': {'imageRef': IMAGE_ID, 'user_data': 'not base64!'}},
+
+    @pytest.mark.parametrize('user_data', ['not base64!', 'éé', 'aGk'])
+    def test_user_data_that_is_not_base64_is_400(self, env, api, images, user_data):
+        server_id = make_server(env)
+        response = act(api, server_id,
+                       {'rebuild': {'imageRef': IMAGE_ID, 'user_data': user_data}},
                        version='2.57')
         assert response.status_code == 400
+        assert response.json['badRequest']['message'] == 'User data needs to be valid base 64.'
+        assert server(env, server_id).task_state is None
 
     def test_metadata_quota(self, make_env):
         env = make_env(quota__metadata_items=1)

@@ -79,11 +79,17 @@ def test_osc_image_boot_with_image_bdm_is_accepted(cloud):
     ({'networks': [{'uuid': 'nope'}]}, "'server.networks"),
     ({'networks': [{'fixed_ip': '10.0.0.1'}]}, "Bad network format: missing 'uuid'"),
     ({'user_data': 'not base64!'}, 'User data needs to be valid base 64.'),
+    ({'user_data': 'éé'}, 'User data needs to be valid base 64.'),
     ({'user_data': 'A' * 65536}, "'server.user_data'"),
     ({'metadata': {'k': 1}}, "'server.metadata.k'"),
     ({'metadata': {'': 'v'}}, "'server.metadata'"),
     ({'min_count': 3, 'max_count': 2}, 'min_count must be <= max_count'),
     ({'min_count': 0}, "'server.min_count'"),
+    ({'min_count': '0'}, 'min_count and max_count must be at least 1.'),
+    ({'max_count': '9' * 20}, 'max_count must be <= 2147483647'),
+    # Servers made together are named <name>-<index>: each name must fit 255 characters.
+    ({'name': 'a' * 254, 'max_count': 2}, 'The server name is too long to create 2 servers'),
+    ({'name': 'a' * 253, 'max_count': 10}, 'The server name is too long to create 10 servers'),
     ({'accessIPv4': '300.1.1.1'}, "'server.accessIPv4'"),
     ({'OS-DCF:diskConfig': 'SOMETIMES'}, "'server.OS-DCF:diskConfig'"),
     ({'tags': ['a/b']}, "'server.tags.0'"),
@@ -115,6 +121,8 @@ def test_invalid_bodies_are_400_with_the_reason(cloud, server, message):
      'Ephemeral disks requested are larger'),
     ([{'source_type': 'blank', 'destination_type': 'local', 'guest_format': 'swap',
        'volume_size': 1}], 'Swap drive requested is larger'),
+    ([{'source_type': 'blank', 'destination_type': 'local', 'volume_size': '9' * 20}],
+     'volume_size must be <= 2147483647'),
 ])
 def test_invalid_block_device_mappings_are_400(cloud, bdms, message):
     response = _create(cloud, server_body(block_device_mapping_v2=bdms))
@@ -193,6 +201,21 @@ def test_image_must_suit_the_flavor(cloud, image, message):
     assert message in response.json['badRequest']['message']
 
 
+@pytest.mark.parametrize('key', ['kernel_id', 'ramdisk_id'])
+def test_kernel_and_ramdisk_must_be_readable_by_the_user(cloud, key):
+    # The image service answers "not found" for another project's private image.
+    hidden, queued = 'b2459075-d96c-40d5-893e-577ff92e721c', 'c2459075-d96c-40d5-893e-577ff92e721c'
+    cloud.app.images.images[queued] = cloud.app.images.image(queued, status='queued')
+    for part, in ((hidden,), (queued,)):
+        cloud.app.images.images[IMAGE_ID]['properties'] = {key: part}
+        response = _create(cloud, server_body())
+        assert response.status_code == 400
+        assert response.json['badRequest']['message'] == f'Image {part} could not be found.'
+    assert _instances(cloud) == []
+    cloud.app.images.images[queued]['status'] = 'active'
+    assert _create(cloud, server_body()).status_code == 202
+
+
 def test_unknown_image_and_flavor_are_400(cloud):
     other = 'a2459075-d96c-40d5-893e-577ff92e721c'
     response = _create(cloud, server_body(imageRef=other))
@@ -259,6 +282,12 @@ def test_cores_and_metadata_quotas(make_env):
     assert 'Quota exceeded for cores' in response.json['forbidden']['message']
     response = _create(cloud, server_body(metadata={'a': '1', 'b': '2'}))
     assert response.status_code == 403
+
+
+def test_multiple_create_names_up_to_the_limit(cloud):
+    response = _create(cloud, server_body(name='a' * 253, max_count=2))
+    assert response.status_code == 202, response.json
+    assert sorted(len(i.display_name) for i in _instances(cloud)) == [255, 255]
 
 
 def test_multiple_create_with_reservation_id(cloud):

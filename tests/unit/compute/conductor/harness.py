@@ -81,15 +81,20 @@ class FakeNetwork:
 
 
 class FakeImages:
-    """Stands in for ``compute.images.ImageClient`` (what the conductor reads)."""
+    """Stands in for ``compute.images.ImageClient`` (what the conductor reads and deletes);
+    ``deleted`` holds ``(user_id, image_id)`` of each delete."""
 
     def __init__(self):
         self.missing = set()
+        self.deleted = []
 
     def get(self, ctx, image_id):
         if image_id in self.missing:
             raise LookupError(f'Image {image_id} could not be found.')
         return {'id': image_id, 'name': 'cirros', 'disk_format': 'qcow2', 'properties': {}}
+
+    def delete(self, ctx, image_id):
+        self.deleted.append((ctx.user_id, image_id))
 
 
 class FakeSnapshotImages:

@@ -2,13 +2,16 @@
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from compute import states
+from compute.agent.drivers import driver as virt
 from compute.agent.drivers.fake import empty_qcow2
 from compute.conductor import delete as delete_mod
 from compute.conductor import resize as resize_mod
 from compute.db import api as db_api
-from tests.unit.compute.conductor.harness import BIG, FLAVOR
+from compute.db import models as m
+from tests.unit.compute.conductor.harness import BIG, FLAVOR, wait_until
 
 NET = '11111111-2222-4333-8444-555555555555'
 
@@ -30,7 +33,8 @@ def test_action_from_active(cloud, action, task, vm_state, power_state, event, n
     assert row.power_state == power_state
     assert cloud.driver(row.host).get_info(uuid) == power_state
     assert cloud.events(ctx, uuid) == [(event, 'Success')]
-    assert f'compute.instance.{notification}.end' in cloud.notifier.events(uuid)
+    # Sent just after the commit the test waited for.
+    wait_until(lambda: f'compute.instance.{notification}.end' in cloud.notifier.events(uuid))
 
 
 @pytest.mark.parametrize('first,first_task,back,back_task', [
@@ -138,7 +142,8 @@ def test_delete_releases_everything(cloud):
     assert cloud.allocations() == [] and cloud.used(host) == (0, 0, 0)
     assert cloud.network.ports == {}
     assert cloud.events(ctx, uuid) == [(delete_mod.EVENT, 'Success')]
-    assert 'compute.instance.delete.end' in cloud.notifier.events(uuid)
+    # Sent just after the commit the test waited for.
+    wait_until(lambda: 'compute.instance.delete.end' in cloud.notifier.events(uuid))
 
 
 def test_delete_with_host_down_deletes_anyway(cloud):
@@ -172,14 +177,14 @@ def test_resize_to_another_host_then_confirm(cloud):
     uuid = cloud.boot()
     source = cloud.server(uuid).host
     ctx, row = _resize(cloud, uuid)
-    dest = row.migration_host
-    assert dest != source and row.host == source
+    dest = row.host  # as Nova shows a server waiting in VERIFY_RESIZE
+    assert dest != source and row.migration_host == source
     assert json.loads(row.flavor)['name'] == 'm1.small'
     assert json.loads(row.old_flavor)['name'] == 'm1.tiny'
     assert (row.vcpus, row.memory_mb) == (2, 2048)
     assert sorted(cloud.allocations(uuid)) == sorted([(uuid, source), (uuid, dest)])
     assert cloud.driver(dest).get_info(uuid) == states.RUNNING
-    assert cloud.driver(source).get_info(uuid) == states.SHUTDOWN
+    assert uuid not in cloud.driver(source).list_instances()  # set aside, not running
     assert [e for e, _r in cloud.events(ctx, uuid)] == [
         resize_mod.PREP_EVENT, resize_mod.RESIZE_EVENT, resize_mod.FINISH_EVENT]
     cloud.start_action(uuid, 'confirmResize', states.RESIZE_CONFIRMING)
@@ -195,7 +200,7 @@ def test_resize_then_revert_goes_back(cloud):
     uuid = cloud.boot()
     source = cloud.server(uuid).host
     _ctx, row = _resize(cloud, uuid)
-    dest = row.migration_host
+    dest = row.host
     cloud.start_action(uuid, 'revertResize', states.RESIZE_REVERTING)
     cloud.api.run_action(None, uuid, 'revert_resize')
     row = cloud.wait_for(uuid, task_state=None, vm_state=states.ACTIVE)
@@ -207,7 +212,7 @@ def test_resize_then_revert_goes_back(cloud):
     assert cloud.driver(dest).list_instances() == {}
 
 
-def test_resize_on_the_only_host_swaps_the_claim(make_cloud):
+def test_resize_on_the_only_host_holds_the_larger_size_until_confirmed(make_cloud):
     cloud = make_cloud(hosts=1)
     uuid = cloud.boot()
     _ctx, row = _resize(cloud, uuid)
@@ -223,6 +228,69 @@ def test_resize_on_the_only_host_swaps_the_claim(make_cloud):
     row = cloud.wait_for(uuid, task_state=None, vm_state=states.ACTIVE)
     assert cloud.used('node') == (2, 2048, 20)
     assert cloud.driver('node').get_info(uuid) == states.RUNNING
+    lowmem = dict(BIG, id='3', name='m1.lowmem', vcpus=1, ram=512)  # same disk
+    _resize(cloud, uuid, flavor=lowmem)  # smaller: the larger size is kept until confirmed
+    assert cloud.used('node') == (2, 2048, 20)
+    cloud.start_action(uuid, 'confirmResize', states.RESIZE_CONFIRMING)
+    cloud.api.run_action(None, uuid, 'confirm_resize')
+    cloud.wait_for(uuid, task_state=None, vm_state=states.ACTIVE)
+    assert cloud.used('node') == (1, 512, 20)
+    assert cloud.allocations(uuid) == [(uuid, 'node')]
+
+
+def test_resize_to_a_smaller_disk_is_refused_before_the_guest_stops(cloud):
+    uuid = cloud.boot(flavor=BIG)
+    ctx = cloud.start_action(uuid, 'resize', states.RESIZE_PREP, params={'flavor': FLAVOR})
+    row = cloud.wait_for(uuid, task_state=None)
+    assert row.vm_state == states.ACTIVE and json.loads(row.flavor)['name'] == BIG['name']
+    assert cloud.fault(uuid).message == 'Unable to resize disk down.'
+    assert cloud.driver(row.host).get_info(uuid) == states.RUNNING
+    assert cloud.events(ctx, uuid) == [(resize_mod.PREP_EVENT, 'Error')]
+
+
+def test_failed_finish_puts_the_guest_back_and_gives_back_the_claim(cloud, monkeypatch):
+    uuid = cloud.boot()
+    source = cloud.server(uuid).host
+
+    def refuse(request, disk_info, power_on):
+        raise virt.DriverError('disk copy failed')
+    for host in cloud.host_names:
+        monkeypatch.setattr(cloud.driver(host), 'finish_migration', refuse)
+    cloud.start_action(uuid, 'resize', states.RESIZE_PREP, params={'flavor': BIG})
+    row = cloud.wait_for(uuid, task_state=None)
+    assert (row.vm_state, row.host, row.migration_host) == (states.ACTIVE, source, None)
+    assert json.loads(row.flavor) == FLAVOR and row.new_flavor is None
+    assert cloud.fault(uuid).message == 'disk copy failed'
+    assert cloud.allocations(uuid) == [(uuid, source)]
+    assert cloud.driver(source).get_info(uuid) == states.RUNNING
+
+
+def test_failed_revert_on_one_host_leaves_the_server_in_error(make_cloud, monkeypatch):
+    cloud = make_cloud(hosts=1)
+    uuid = cloud.boot()
+    _resize(cloud, uuid)
+
+    def refuse(request, power_on):
+        raise virt.DriverError('could not bring the guest back')
+    monkeypatch.setattr(cloud.driver('node'), 'finish_revert_migration', refuse)
+    cloud.start_action(uuid, 'revertResize', states.RESIZE_REVERTING)
+    cloud.api.run_action(None, uuid, 'revert_resize')
+    row = cloud.wait_for(uuid, task_state=None)
+    # Not RESIZED: a confirm now could drop the disks set aside.
+    assert row.vm_state == states.ERROR
+    assert cloud.fault(uuid).message == 'could not bring the guest back'
+
+
+def test_host_that_cannot_send_disks_away_resizes_in_place(cloud):
+    uuid = cloud.boot()
+    source = cloud.server(uuid).host
+    with cloud.db.writer() as session:
+        session.execute(sa.update(m.ComputeNode).where(m.ComputeNode.host == source).values(
+            capabilities=json.dumps({'cross_host_resize': False})))
+    _ctx, row = _resize(cloud, uuid)
+    assert row.host == row.migration_host == source
+    assert cloud.allocations(uuid) == [(uuid, source)]
+    assert cloud.driver(source).get_info(uuid) == states.RUNNING
 
 
 def test_resize_with_no_room_anywhere_keeps_the_server(cloud):

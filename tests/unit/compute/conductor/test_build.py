@@ -19,6 +19,7 @@ def test_build_goes_active_with_host_ports_event_and_notification(cloud):
     assert row.task_state is None
     assert row.power_state == states.RUNNING
     assert row.host in cloud.host_names and row.node == row.host
+    assert row.availability_zone == 'nova'  # it asked for none: its host's, as in Nova
     assert row.launched_at is not None
     info = json.loads(row.network_info)
     assert [(i['network_id'], i['ips'][0]['addr']) for i in info] == [(NET, '10.0.0.5')]
@@ -27,7 +28,8 @@ def test_build_goes_active_with_host_ports_event_and_notification(cloud):
     assert cloud.used(row.host) == (1, 512, 1)
     assert cloud.driver(row.host).get_info(uuid) == states.RUNNING
     assert cloud.events(ctx, uuid) == [(build.EVENT, 'Success')]
-    assert 'compute.instance.create.end' in cloud.notifier.events(uuid)
+    # Sent just after the commit the test waited for.
+    wait_until(lambda: 'compute.instance.create.end' in cloud.notifier.events(uuid))
 
 
 def test_networks_none_makes_no_port(cloud):
@@ -67,7 +69,8 @@ def test_max_attempts_exhausted_goes_to_error_with_fault_and_no_leak(make_cloud)
     assert all(cloud.used(h) == (0, 0, 0) for h in cloud.host_names)
     assert cloud.network.ports == {}
     assert cloud.events(ctx, uuid) == [(build.EVENT, 'Error'), (build.EVENT, 'Error')]
-    assert 'compute.instance.create.error' in cloud.notifier.events(uuid)
+    # Sent just after the commit the test waited for.
+    wait_until(lambda: 'compute.instance.create.error' in cloud.notifier.events(uuid))
 
 
 def test_only_host_failing_gives_no_valid_host_fault(make_cloud):

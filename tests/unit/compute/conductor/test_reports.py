@@ -1,12 +1,14 @@
 """Heartbeats, compute nodes, power-state sync and reconciliation at start."""
 import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from compute import service_names
 from compute import states
 from compute.agent.drivers import driver as virt
 from compute.conductor import agent_reports
+from compute.conductor import power_sync
 from compute.conductor import reconcile
 from compute.db import models as m
 from tests.unit.compute.conductor.harness import wait_until
@@ -58,7 +60,8 @@ def test_server_shut_down_behind_our_back_becomes_stopped(cloud):
     next(h for h in cloud.agents.hosts if h.host == host).sync_power_states()
     row = cloud.wait_for(uuid, vm_state=states.STOPPED)
     assert row.power_state == states.SHUTDOWN and row.task_state is None
-    assert 'compute.instance.power_off.end' in cloud.notifier.events(uuid)
+    # Sent just after the commit the test waited for.
+    wait_until(lambda: 'compute.instance.power_off.end' in cloud.notifier.events(uuid))
 
 
 def test_stopped_server_found_running_is_powered_off(cloud):
@@ -109,3 +112,29 @@ def test_conductor_start_recasts_builds_lost_before_scheduling(cloud):
     cloud.wait_for(uuid, vm_state=states.ACTIVE)
     assert cloud.events(ctx, uuid)[-1] == ('compute__do_build_and_run_instance', 'Success')
     assert cloud.server(fresh).task_state == states.SCHEDULING
+
+
+def test_agent_start_puts_servers_whose_guest_is_gone_in_error(cloud):
+    uuid = cloud.boot()
+    host = next(h for h in cloud.agents.hosts if h.host == cloud.server(uuid).host)
+    host.driver.destroy({'uuid': uuid})  # the hypervisor lost it while the agent was down
+    host.sync_power_states(startup=True)
+    row = cloud.wait_for(uuid, vm_state=states.ERROR)
+    assert row.power_state == states.NOSTATE and row.task_state is None
+    assert cloud.fault(uuid).message == f'The guest of this server is gone from host {host.host}.'
+
+
+@pytest.mark.parametrize('action,destroyed', [('reap', True), ('log', False),
+                                               ('noop', False)])
+def test_unknown_guests_follow_running_deleted_instance_action(make_cloud, monkeypatch,
+                                                               action, destroyed):
+    cloud = make_cloud(hosts=1, conductor__running_deleted_instance_action=action)
+    keep = cloud.boot()
+    orders = []
+    monkeypatch.setattr(cloud.deps.agents, 'destroy',
+                        lambda ctx, host, instance, wait=True: orders.append(instance['uuid']))
+    orphan = 'deadbeef-0000-4000-8000-000000000000'
+    power_sync.sync_power_states(cloud.deps, 'node', {keep: states.RUNNING,
+                                                      orphan: states.RUNNING}, startup=True)
+    assert orders == ([orphan] if destroyed else [])
+    assert cloud.server(keep).vm_state == states.ACTIVE

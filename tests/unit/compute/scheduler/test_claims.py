@@ -101,42 +101,27 @@ def test_release_of_one_node_keeps_the_other(db, sched_conf):
     assert node_row(db, 'h2').memory_mb_used == 512
 
 
-class TestClaimOnHost:
-    def test_claims_the_named_host(self, db, sched_conf):
-        with db.writer() as session:
-            add_node(session, 'h1')
-            add_node(session, 'h2')
-        claim = claims.claim_on_host(db, sched_conf, 'vm1', RESOURCES, 'h2')
-        node = node_row(db, 'h2')
-        assert claim == claims.Claim(host='h2', node_id=node.id, node_uuid=node.uuid,
-                                     hypervisor_hostname='h2.example')
-        assert node.memory_mb_used == 512
-
-    def test_second_allocation_while_resizing(self, db, sched_conf):
-        with db.writer() as session:
-            add_node(session, 'h1')
-            add_node(session, 'h2')
-        claims.claim_on_host(db, sched_conf, 'vm1', RESOURCES, 'h1')
-        claims.claim_on_host(db, sched_conf, 'vm1', {'vcpus': 2, 'memory_mb': 1024,
-                                                     'disk_gb': 2}, 'h2')
-        assert sorted(a.memory_mb for a in allocations(db, 'vm1')) == [512, 1024]
-        with pytest.raises(NoValidHost, match='already uses'):
-            claims.claim_on_host(db, sched_conf, 'vm1', RESOURCES, 'h1')
-
-    @pytest.mark.parametrize('node_kw,message', [
-        ({'memory_mb': 256}, 'down, disabled or full'),
-        ({'disabled': True}, 'down, disabled or full'),
-        ({'seen_ago': 3600}, 'down, disabled or full'),
-        ({'with_service': False}, 'down, disabled or full'),
-    ])
-    def test_refuses_a_host_that_cannot_take_it(self, db, sched_conf, node_kw, message):
-        with db.writer() as session:
-            add_node(session, 'h1', **node_kw)
-        with pytest.raises(NoValidHost, match=message) as raised:
-            claims.claim_on_host(db, sched_conf, 'vm1', RESOURCES, 'h1')
-        assert raised.value.message.startswith('No valid host was found. ')
-        assert allocations(db) == []
-
-    def test_unknown_host(self, db, sched_conf):
-        with pytest.raises(NoValidHost, match='does not exist'):
-            claims.claim_on_host(db, sched_conf, 'vm1', RESOURCES, 'nowhere')
+def test_resize_allocation_grows_within_room_and_shrinks_always(db, sched_conf):
+    with db.writer() as session:
+        add_node(session, 'h1', vcpus=4, memory_mb=4096)
+    with db.writer() as session:
+        assert claims.try_claim(session, read_host(session, sched_conf, 'h1'), 'vm1',
+                                {'vcpus': 1, 'memory_mb': 1024, 'disk_gb': 1})
+        assert claims.try_claim(session, read_host(session, sched_conf, 'h1'), 'vm2',
+                                {'vcpus': 1, 'memory_mb': 2048, 'disk_gb': 1})
+    claims.resize_allocation(db, 'vm1', 'h1', {'vcpus': 2, 'memory_mb': 2048, 'disk_gb': 5})
+    node = node_row(db, 'h1')
+    assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used, node.running_vms) == \
+        (3, 4096, 6, 2)
+    with pytest.raises(NoValidHost):  # 1 MiB more than the host has
+        claims.resize_allocation(db, 'vm1', 'h1', {'vcpus': 2, 'memory_mb': 2049,
+                                                   'disk_gb': 5})
+    assert node_row(db, 'h1').memory_mb_used == 4096
+    assert [(a.vcpus, a.memory_mb) for a in allocations(db, 'vm1')] == [(2, 2048)]
+    with db.writer() as session:  # a lowered ratio leaves the host oversubscribed
+        session.execute(sa.update(m.ComputeNode).values(ram_allocation_ratio=0.5))
+    claims.resize_allocation(db, 'vm1', 'h1', {'vcpus': 1, 'memory_mb': 1024, 'disk_gb': 1})
+    node = node_row(db, 'h1')
+    assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (2, 3072, 2)
+    with pytest.raises(NoValidHost):
+        claims.resize_allocation(db, 'vm3', 'h1', RESOURCES)

@@ -165,7 +165,8 @@ class TestAggregateInstanceExtraSpecsFilter:
 
 def test_run_applies_filters_in_order_and_logs_the_one_that_emptied(caplog):
     hosts = [host('a', 1, memory_mb=1024), host('b', 2, enabled=False)]
+    server = '6f1c3b56-8a43-4a0e-9d35-1c2b4b0f2d11'
     with caplog.at_level(logging.INFO, logger=filters.__name__):
-        assert filters.run(hosts, spec(memory_mb=512)) == [hosts[0]]
-        assert filters.run(hosts, spec(memory_mb=2048)) == []
-    assert 'Filter RamFilter left no host (of 1)' in caplog.text
+        assert filters.run(hosts, spec(memory_mb=512), server) == [hosts[0]]
+        assert filters.run(hosts, spec(memory_mb=2048), server) == []
+    assert f'Filter RamFilter left no host (of 1) for server {server}' in caplog.text
