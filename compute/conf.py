@@ -70,6 +70,11 @@ conductor_opts = [
                help='What to do, when an agent starts, with the guests its host runs '
                     'that belong to no server on that host (deleted while the host '
                     'was down, or moved elsewhere).  Nova\'s option.'),
+    cfg.BoolOpt('resume_guests_state_on_host_boot', default=False,
+                help='When an agent starts, start again the guests of ACTIVE servers '
+                     'that its host has shut off (the host rebooted, or its '
+                     'hypervisor died), rather than marking those servers stopped.  '
+                     'Nova\'s option.'),
     cfg.IntOpt('build_timeout', default=900, min=0,
                help='Seconds a host may take to spawn a server before the '
                     'conductor counts it as failed there and tries another '

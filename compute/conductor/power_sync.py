@@ -6,7 +6,9 @@ power_sync_interval`` seconds and once when they start.  As Nova's
 alone (the task will set the state); otherwise the power state is
 recorded, and a server found shut down while ACTIVE is stopped
 (vm_state ``stopped``), while one found running while STOPPED is powered
-off again.
+off again.  In an agent's first report, with ``[conductor]
+resume_guests_state_on_host_boot``, a server found shut down while ACTIVE
+is started again instead: its host went down under it, not its user.
 
 At an agent's start the report also reconciles (Nova's ``init_host``):
 guests the host runs that belong to no server on it (deleted while the
@@ -41,14 +43,40 @@ def sync_power_states(deps, host, power_states, startup=False):
             sa.or_(m.Instance.host == host, m.Instance.migration_host == host))).scalars().all()
     on_host = {r.uuid: r for r in rows if r.host == host}
     owned = {r.uuid for r in rows}
+    resume = startup and deps.conf.conductor.resume_guests_state_on_host_boot
     for row in on_host.values():
         if row.task_state is None and row.vm_state != states.RESIZED:
             try:
-                _sync_one(deps, ctx, host, row, power_states.get(row.uuid, states.NOSTATE))
+                power_state = power_states.get(row.uuid, states.NOSTATE)
+                if not (resume and _resumed(deps, ctx, host, row, power_state)):
+                    _sync_one(deps, ctx, host, row, power_state)
             except Exception:  # one server must not stop the sync of the others
                 LOG.exception('Power-state sync of server %s failed', row.uuid)
     if startup:
         _reconcile(deps, ctx, host, power_states, on_host, owned)
+
+
+def _resumed(deps, ctx, host, row, power_state):
+    """Start again the shut-off guest of an ACTIVE server; whether it runs now.
+
+    A guest that will not start is left to ``_sync_one``, which stops the
+    server, so that its state says what the hypervisor says.
+    """
+    if row.vm_state != states.ACTIVE or power_state not in _OFF:
+        return False
+    LOG.info('Server %s was running when host %s went down; starting it again', row.uuid,
+             host)
+    with deps.db.reader() as session:
+        instance = payloads.instance(session, row)
+    try:
+        reply = deps.agents.run_action(ctx, host, instance, 'start', {})
+    except Exception:
+        LOG.exception('Server %s: its guest on %s did not start again', row.uuid, host)
+        return False
+    with deps.db.writer() as session:
+        db_api.transition(session, row.uuid, vm_states=[states.ACTIVE],
+                          power_state=reply.get('power_state', states.RUNNING))
+    return True
 
 
 def _sync_one(deps, ctx, host, row, power_state):

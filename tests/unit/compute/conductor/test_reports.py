@@ -138,3 +138,32 @@ def test_unknown_guests_follow_running_deleted_instance_action(make_cloud, monke
                                                       orphan: states.RUNNING}, startup=True)
     assert orders == ([orphan] if destroyed else [])
     assert cloud.server(keep).vm_state == states.ACTIVE
+
+
+def test_agent_start_starts_again_guests_its_host_shut_off(make_cloud):
+    cloud = make_cloud(hosts=1, conductor__resume_guests_state_on_host_boot=True)
+    uuid = cloud.boot()
+    host = cloud.agents.hosts[0]
+    host.driver.power_off({'uuid': uuid})  # the host went down under the guest
+    host.sync_power_states(startup=True)
+    wait_until(lambda: host.driver.get_info(uuid) == states.RUNNING)
+    row = cloud.wait_for(uuid, power_state=states.RUNNING)
+    assert (row.vm_state, row.task_state) == (states.ACTIVE, None)
+    host.driver.power_off({'uuid': uuid})  # later, while the agent runs: the user's doing
+    host.sync_power_states()
+    cloud.wait_for(uuid, vm_state=states.STOPPED)
+
+
+def test_a_guest_that_will_not_start_again_leaves_its_server_stopped(make_cloud, monkeypatch):
+    cloud = make_cloud(hosts=1, conductor__resume_guests_state_on_host_boot=True)
+    uuid = cloud.boot()
+    host = cloud.agents.hosts[0]
+    host.driver.power_off({'uuid': uuid})
+
+    def broken_start(ctx, host, instance, action, params):
+        raise RuntimeError(f'cannot {action}')
+
+    monkeypatch.setattr(cloud.deps.agents, 'run_action', broken_start)
+    host.sync_power_states(startup=True)
+    row = cloud.wait_for(uuid, vm_state=states.STOPPED)
+    assert row.power_state == states.SHUTDOWN
