@@ -1,15 +1,16 @@
 """Ports of servers, through the network service's Neutron v2.0 API.
 
 The conductor makes a server's ports as the user who asked for the server
-(``common.clients.user_connection``), exactly as the user could: compute
-never opens the network service's database.  The SDK has no network proxy
-yet, so the calls go through a generic ``stratus.proxy.Proxy`` for service
-type ``network`` (the catalog gives the endpoint; ``/v2.0`` is appended,
-as Neutron clients do).
+(``common.clients.user_connection``), exactly as the user could, through
+the SDK's network proxy (``conn.network``): compute never opens the network
+service's database.  As Nova does, a port of a server carries
+``device_id`` = the server, ``device_owner`` = ``compute:<zone>`` and
+``binding:host_id`` = its host.
 
 Ports compute creates are deleted with the server; ports the user made
 and passed in (``{"port": id}``) are bound to the server and later
-unbound, never deleted (Nova's ``preexisting_port_ids``).
+unbound (device and host cleared), never deleted (Nova's
+``preexisting_port_ids``).
 """
 import ipaddress
 import logging
@@ -17,7 +18,6 @@ import logging
 from common import clients
 from common import exceptions
 from stratus import exceptions as sdk_exceptions
-from stratus import proxy
 
 LOG = logging.getLogger(__name__)
 
@@ -59,28 +59,9 @@ def _port_id(port):
     return port.get('id') or port.get('port_id')
 
 
-class NetworkProxy(proxy.Proxy):
-    """The Neutron v2.0 calls compute makes (until the SDK has a network proxy)."""
-    service_type = 'network'
-
-    def networks(self, **query):
-        return list(self._list('v2.0/networks', 'networks', **query))
-
-    def security_groups(self, **query):
-        return list(self._list('v2.0/security-groups', 'security_groups', **query))
-
-    def get_port(self, port_id):
-        return self._get(f'v2.0/ports/{proxy.quote(port_id)}', 'port')
-
-    def create_port(self, **attrs):
-        return self._create('v2.0/ports', 'port', attrs)
-
-    def update_port(self, port_id, **attrs):
-        return self._update(f'v2.0/ports/{proxy.quote(port_id)}', 'port', attrs, method='PUT')
-
-    def delete_port(self, port_id):
-        """Delete a port; one already gone is fine."""
-        self._delete(f'v2.0/ports/{proxy.quote(port_id)}')
+def _all(list_method, **filters):
+    """Every item a proxy list method yields (its pages are fetched as it is read)."""
+    return list(list_method(**filters))
 
 
 class NetworkClient:
@@ -96,7 +77,7 @@ class NetworkClient:
         self._connect = connect
 
     def _network(self, ctx):
-        return NetworkProxy(self._connect(self._conf, ctx))
+        return self._connect(self._conf, ctx).network
 
     def allocate_ports(self, ctx, instance_uuid, requested_networks, security_groups, *,
                        zone=None, host=None):
@@ -157,7 +138,7 @@ class NetworkClient:
         """The networks with these ids that the user can see (for their names)."""
         if not network_ids:
             return []
-        return self._call(self._network(ctx).networks, id=sorted(set(network_ids)))
+        return self._call(_all, self._network(ctx).networks, id=sorted(set(network_ids)))
 
     # --- steps -----------------------------------------------------------------
 
@@ -171,8 +152,8 @@ class NetworkClient:
     def _available_networks(self, network, ctx, auto):
         """The project's own networks, then the shared ones (Nova's order)."""
         up = {'admin_state_up': True} if auto else {}
-        nets = self._call(network.networks, project_id=ctx.project_id, shared=False, **up)
-        nets += self._call(network.networks, shared=True, **up)
+        nets = self._call(_all, network.networks, project_id=ctx.project_id, shared=False, **up)
+        nets += self._call(_all, network.networks, shared=True, **up)
         return nets
 
     def _resolve_requests(self, network, ctx, requested_networks):
@@ -188,7 +169,7 @@ class NetworkClient:
 
     def _security_group_ids(self, network, ctx, security_groups):
         """Ids of the project's groups named (or, failing a name, identified) so."""
-        known = self._call(network.security_groups, project_id=ctx.project_id)
+        known = self._call(_all, network.security_groups, project_id=ctx.project_id)
         ids = []
         for wanted in security_groups:
             wanted = wanted['name'] if isinstance(wanted, dict) else wanted
@@ -235,7 +216,9 @@ class NetworkClient:
                 if port['created_by_compute']:
                     network.delete_port(_port_id(port))
                 else:
-                    network.update_port(_port_id(port), device_id='', device_owner='')
+                    # As Nova: no longer the server's, nor bound to its host.
+                    network.update_port(_port_id(port), device_id='', device_owner='',
+                                        **{'binding:host_id': None})
             except sdk_exceptions.NotFound:
                 continue
             except sdk_exceptions.SDKError as exc:

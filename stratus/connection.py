@@ -16,6 +16,7 @@ from stratus import exceptions
 from stratus.compute.proxy import ComputeProxy
 from stratus.identity.proxy import IdentityProxy
 from stratus.image.proxy import ImageProxy
+from stratus.network.proxy import NetworkProxy
 
 APP_NAME = 'stratus'
 
@@ -109,6 +110,10 @@ class Connection:
     @functools.cached_property
     def image(self):
         return ImageProxy(self)
+
+    @functools.cached_property
+    def network(self):
+        return NetworkProxy(self)
 
     @property
     def access(self):

@@ -394,6 +394,51 @@ driver = noop
         return self.start_process()
 
 
+class NetworkServer(ServiceProcess):
+    """``stratus-network-api`` with its own database, authenticating against ``identity``.
+
+    At start it creates its service user (role ``service`` in project
+    ``service``), syncs its database and, if asked, publishes itself in the
+    catalog as the ``network`` endpoint.  ``conf_path`` is the
+    ``network.conf`` a conductor of the same deployment can read too;
+    ``transport_url`` (e.g. a ``RabbitVhost``'s) is written in it when given.
+    """
+
+    program = 'stratus-network-api'
+
+    def __init__(self, directory, database_url, identity, *, workers=2, extra_conf='',
+                 register_in_catalog=False, transport_url=None):
+        super().__init__(directory)
+        self.database_url = database_url
+        self.identity = identity
+        username, password = unique_name('network'), unique_name('pw')
+        identity.manage('ensure-user', '--name', username, '--password', password,
+                        '--project', 'service', '--role', 'service')
+        with open(self.conf_path, 'w') as conf:
+            conf.write(f"""[DEFAULT]
+state_path = {directory}/state
+{f'transport_url = {transport_url}' if transport_url else ''}
+[api]
+bind_host = 127.0.0.1
+bind_port = {self.port}
+{f'public_url = {self.url}' if register_in_catalog else ''}
+workers = {workers}
+[database]
+connection = {database_url}
+[oslo_messaging_notifications]
+driver = noop
+{service_auth_conf(identity, username, password)}
+{extra_conf}
+""")
+
+    def manage(self, *args):
+        return manage(self.conf_path, 'network', *args)
+
+    def start(self):
+        self.manage('db-sync')
+        return self.start_process()
+
+
 class ComputeClient(ApiClient):
     """An ``ApiClient`` on a compute API's ``/v2.1`` that asks for one microversion.
 

@@ -98,12 +98,14 @@ class TestPreexistingPorts:
     def test_bound_and_later_unbound_not_deleted(self, client, neutron):
         net = neutron.add_network('one')
         mine = neutron.add_port(net)
-        [port] = allocate(client, [{'port': mine['id']}])
+        [port] = allocate(client, [{'port': mine['id']}], host='compute-7')
         assert port['id'] == mine['id'] and port['created_by_compute'] is False
         assert neutron.ports[mine['id']]['device_id'] == 'vm1'
+        assert neutron.ports[mine['id']]['binding:host_id'] == 'compute-7'
         client.deallocate_ports(CTX, [port])
         assert neutron.ports[mine['id']]['device_id'] == ''
         assert neutron.ports[mine['id']]['device_owner'] == ''
+        assert neutron.ports[mine['id']]['binding:host_id'] is None
 
     def test_port_of_another_server(self, client, neutron):
         used = neutron.add_port(neutron.add_network('one'), device_id='other-vm')

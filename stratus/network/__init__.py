@@ -1,0 +1,1 @@
+"""The network (Neutron v2.0) part of the SDK: ``conn.network``."""
