@@ -160,6 +160,11 @@ class FloatingIPPortAlreadyAssociated(exceptions.Conflict):
                'floating IP on external network %(net_id)s.')
 
 
+class FixedIpInUseByFloatingIP(exceptions.Conflict):
+    msg_fmt = ('Unable to update port %(port_id)s: its fixed IP %(ip_address)s is associated '
+               'with floating IP %(fip_id)s; disassociate it first.')
+
+
 class PortInUse(exceptions.Conflict):
     msg_fmt = ('Unable to complete operation on port %(port_id)s for network %(net_id)s. '
                'Port already has an attached device %(device_id)s.')

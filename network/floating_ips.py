@@ -132,8 +132,22 @@ def _already_associated(fip, port, address):
         fixed_ip=address, net_id=fip.floating_network_id)
 
 
+def _gone(session, fip, port, allocation):
+    """The 404 for a foreign key that failed: the port, or else the router, was deleted."""
+    if not db_api.exists(session, m.Port, port.id):
+        return net_exc.PortNotFound(id=port.id)
+    return net_exc.ExternalGatewayForFloatingIPNotFound(
+        external_network_id=fip.floating_network_id, subnet_id=allocation.subnet_id,
+        port_id=port.id)
+
+
 def associate(session, caller, fip, port_id, fixed_ip_address=None):
-    """Point ``fip`` at ``port_id`` (its project's port; any port for cloud admins)."""
+    """Point ``fip`` at ``port_id`` (its project's port; any port for cloud admins).
+
+    The router, then the port (the order of every change that locks both), are
+    locked before the floating IP refers to them, and the port's address read
+    again: one deleted meanwhile is a 404, never a foreign-key error.
+    """
     port = session.get(m.Port, port_id)
     if port is None or not (caller.is_admin or port.project_id == fip.project_id):
         raise net_exc.PortNotFound(id=port_id)
@@ -142,10 +156,16 @@ def associate(session, caller, fip, port_id, fixed_ip_address=None):
                                     'therefore cannot be assigned a floating IP')
     allocation = _fixed_address(port, fixed_ip_address)
     router = router_between(session, fip.floating_network_id, allocation.subnet_id)
+    if router is not None and not db_api.lock(session, m.Router, router.id):
+        router = None
     if router is None:
         raise net_exc.ExternalGatewayForFloatingIPNotFound(
             external_network_id=fip.floating_network_id, subnet_id=allocation.subnet_id,
             port_id=port.id)
+    if not db_api.lock(session, m.Port, port.id):
+        raise net_exc.PortNotFound(id=port.id)
+    session.expire(port, ['fixed_ips'])
+    allocation = _fixed_address(port, allocation.ip_address)
     taken = session.execute(sa.select(m.FloatingIP.id).where(
         m.FloatingIP.fixed_port_id == port.id,
         m.FloatingIP.fixed_ip_address == allocation.ip_address,
@@ -159,7 +179,7 @@ def associate(session, caller, fip, port_id, fixed_ip_address=None):
             session.flush()
     except sa_exc.IntegrityError as exc:
         if not is_duplicate_entry(exc):
-            raise
+            raise _gone(session, fip, port, allocation) from None
         raise _already_associated(fip, port, allocation.ip_address) from None
     session.expire(fip, ['fixed_port'])
 

@@ -136,13 +136,27 @@ EMPTY_IS = {'name': '', 'description': '', 'device_id': '', 'device_owner': '',
             'binding:host_id': '', 'binding:profile': {}, 'binding:vnic_type': 'normal'}
 
 
+def _check_floating_ips_kept(session, port, kept_addresses):
+    """409 when the update would drop an address of ``port`` a floating IP points at."""
+    stranded = session.execute(sa.select(m.FloatingIP.id, m.FloatingIP.fixed_ip_address).where(
+        m.FloatingIP.fixed_port_id == port.id,
+        m.FloatingIP.fixed_ip_address.not_in(kept_addresses))
+        .order_by(m.FloatingIP.id).limit(1)).first()
+    if stranded is not None:
+        raise net_exc.FixedIpInUseByFloatingIP(port_id=port.id, ip_address=stranded[1],
+                                               fip_id=stranded[0])
+
+
 def _update_fixed_ips(session, port, requests):
     """Give ``port`` the addresses ``requests`` ask for, matching them as Neutron does.
 
     A request naming an address the port holds keeps it; then a request naming
     only a subnet keeps an address the port still holds there; every other
-    request is a new allocation, and unmatched addresses are freed.
+    request is a new allocation, and unmatched addresses are freed, unless a
+    floating IP points at one (409).  The port is locked first, so that a
+    concurrent association sees the addresses before or after the change.
     """
+    db_api.lock(session, m.Port, port.id)
     held = [(a.subnet_id, a.ip_address) for a in port.fixed_ips]
     keep, wanted = set(), []
 
@@ -163,6 +177,7 @@ def _update_fixed_ips(session, port, requests):
             take(request, lambda h: h[0] == request['subnet_id'])
         elif request.get('ip_address') is None:
             wanted.append(request)
+    _check_floating_ips_kept(session, port, [address for _, address in keep])
     ipam.release(session, port, keep)
     ipam.allocate(session, port, wanted)
 
@@ -192,7 +207,11 @@ def update(session, caller, port, attrs):
 def delete(session, port):
     """Delete ``port``; its addresses are freed with it (ON DELETE CASCADE and the ORM),
     and its floating IPs are disassociated.  The ports of routers and floating IPs go
-    with them, never through the port API (a stale one may go, as in Neutron)."""
+    with them, never through the port API (a stale one may go, as in Neutron).
+
+    Locked first: an association or interface racing with the delete either
+    finishes first (and is seen) or finds no port."""
+    db_api.lock(session, m.Port, port.id)
     if db_api.serves_router_or_floating_ip(session, port.id):
         raise net_exc.ServicePortInUse(port_id=port.id, device_owner=port.device_owner)
     db_api.disassociate_floating_ips(session, port.id)

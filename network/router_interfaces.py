@@ -54,7 +54,10 @@ def _attach(session, router, port):
                                      port_type=routers.INTERFACE))
     except sa_exc.IntegrityError as exc:
         if not is_duplicate_entry(exc):
-            raise
+            # A foreign key: the router or the port was deleted meanwhile.
+            if not db_api.exists(session, m.Router, router.id):
+                raise net_exc.RouterNotFound(id=router.id) from None
+            raise net_exc.PortNotFound(id=port.id) from None
         raise net_exc.PortInUse(port_id=port.id, net_id=port.network_id,
                                 device_id=router.id) from None
     db_api.bump_revision(router)
@@ -75,6 +78,8 @@ def _by_subnet(session, conf, caller, router, subnet_id):
 
 
 def _by_port(session, caller, router, port_id):
+    if not db_api.lock(session, m.Port, port_id):
+        raise net_exc.PortNotFound(id=port_id)
     port = ports.get(session, caller, port_id)
     if port.device_id or port.device_owner:
         raise net_exc.PortInUse(port_id=port.id, net_id=port.network_id,
@@ -94,8 +99,14 @@ def _by_port(session, caller, router, port_id):
 
 
 def add(session, conf, caller, router, info):
-    """Attach ``info['subnet_id']`` or ``info['port_id']`` to ``router``; the reply."""
+    """Attach ``info['subnet_id']`` or ``info['port_id']`` to ``router``; the reply.
+
+    The router is locked first (then the port): one deleted meanwhile is a 404,
+    never a foreign-key error.
+    """
     _one_of(info)
+    if not db_api.lock(session, m.Router, router.id):
+        raise net_exc.RouterNotFound(id=router.id)
     if info.get('port_id'):
         if info.get('subnet_id'):
             raise exceptions.BadRequest('Cannot specify both subnet_id and port_id')
@@ -144,8 +155,14 @@ def _check_unused(session, router, port, subnet_ids):
 
 
 def remove(session, caller, router, info):
-    """Detach the interface ``info`` names from ``router`` and delete its port; the reply."""
+    """Detach the interface ``info`` names from ``router`` and delete its port; the reply.
+
+    The router is locked first, as by ``add`` and by associating a floating IP
+    through it, so the floating IP check sees every association made before.
+    """
     _one_of(info)
+    if not db_api.lock(session, m.Router, router.id):
+        raise net_exc.RouterNotFound(id=router.id)
     port, subnet_ids = _find(session, caller, router, info)
     _check_unused(session, router, port, subnet_ids)
     answer = reply(router, port, subnet_ids)

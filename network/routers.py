@@ -104,7 +104,12 @@ def update(session, conf, caller, router, attrs):
 
 
 def delete(session, router):
-    """Delete ``router`` and its gateway; 409 while it has interfaces."""
+    """Delete ``router`` and its gateway; 409 while it has interfaces.
+
+    Locked first, so that an interface added meanwhile is seen (or is refused).
+    """
+    db_api.lock(session, m.Router, router.id)
+    session.expire(router, ['attached'])
     if interfaces(router):
         raise net_exc.RouterInUse(id=router.id, reason='still has ports')
     _clear_gateway(session, router)

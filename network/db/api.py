@@ -87,8 +87,19 @@ def bump_revision(row):
 
 def lock(session, model, row_id):
     """Lock the row ``row_id`` of ``model`` until the transaction ends (no-op on SQLite,
-    whose writers are serialised anyway)."""
-    session.execute(sa.select(model.id).where(model.id == row_id).with_for_update())
+    whose writers are serialised anyway); whether the row (still) exists.
+
+    Taken before a change that inserts a reference to the row, it turns a
+    concurrent delete of the row into a clean "not found" instead of a
+    foreign-key error.  Routers are locked before ports wherever both are.
+    """
+    return session.execute(sa.select(model.id).where(model.id == row_id)
+                           .with_for_update()).first() is not None
+
+
+def exists(session, model, row_id):
+    """Whether the row ``row_id`` of ``model`` is in the database (not the session's cache)."""
+    return session.execute(sa.select(model.id).where(model.id == row_id)).first() is not None
 
 
 def used_segmentation_ids(session, network_type, low, high):

@@ -157,6 +157,18 @@ class Quota(Base):
     limit: orm.Mapped[int] = orm.mapped_column(sa.Integer)
 
 
+class QuotaLock(Base):
+    """One row per project and resource, locked while a create counts and inserts.
+
+    Usage is counted from the resources themselves under this lock, so two
+    concurrent creates of one project run their check-then-insert one after
+    the other and cannot together exceed a limit.
+    """
+    __tablename__ = 'quota_locks'
+    project_id: orm.Mapped[str] = orm.mapped_column(PROJECT, primary_key=True)
+    resource: orm.Mapped[str] = orm.mapped_column(sa.String(32), primary_key=True)
+
+
 class Agent(Base):
     """A network agent of a host, as it last reported itself (through the conductor)."""
     __tablename__ = 'agents'

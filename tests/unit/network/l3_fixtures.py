@@ -1,4 +1,7 @@
 """Builders shared by the router and floating IP unit tests."""
+import sqlalchemy as sa
+
+from network.db import api as db_api
 
 
 def external_network(api, cidr='172.24.4.0/24', **subnet_attrs):
@@ -31,3 +34,23 @@ def remove_interface(api, router_id, as_='member', **info):
 
 def fault(response):
     return response.get_json()['NeutronError']['type']
+
+
+def delete_on_lock(monkeypatch, model, row_id, before=False):
+    """Make ``db_api.lock`` of ``row_id`` delete the row in the request's own transaction
+    (``before`` taking the lock, or just after): a concurrent delete that won the race."""
+    real_lock = db_api.lock
+
+    def lock(session, locked_model, locked_id):
+        def delete():
+            session.execute(sa.delete(model).where(model.id == row_id)
+                            .execution_options(synchronize_session=False))
+        if (locked_model, locked_id) != (model, row_id):
+            return real_lock(session, locked_model, locked_id)
+        if before:
+            delete()
+        result = real_lock(session, locked_model, locked_id)
+        if not before:
+            delete()
+        return result
+    monkeypatch.setattr(db_api, 'lock', lock)

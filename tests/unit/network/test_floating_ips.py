@@ -1,8 +1,9 @@
 """Floating IPs: allocation, association through a router, disassociation, release."""
 import pytest
 
-from tests.unit.network.l3_fixtures import (add_interface, external_network, fault,
-                                            remove_interface, router, set_gateway)
+from network.db import models as m
+from tests.unit.network.l3_fixtures import (add_interface, delete_on_lock, external_network,
+                                            fault, remove_interface, router, set_gateway)
 
 
 @pytest.fixture
@@ -182,3 +183,38 @@ def test_floating_ip_quota(make_env):
     _fip(env.api, network['id'])
     response = _create(env.api, network['id'])
     assert response.status_code == 409 and fault(response) == 'OverQuota'
+
+
+def test_dropping_an_address_with_a_floating_ip_is_409(api, topology):
+    fip = _fip(api, topology['public']['id'], port_id=topology['port']['id'])
+    port_path = f"/v2.0/ports/{topology['port']['id']}"
+    held = topology['port']['fixed_ips'][0]
+    response = api.put(port_path, json={'port': {'fixed_ips': [
+        {'subnet_id': topology['subnet']['id'], 'ip_address': '10.0.0.200'}]}})
+    assert response.status_code == 409 and fault(response) == 'FixedIpInUseByFloatingIP'
+    assert fip['id'] in response.get_json()['NeutronError']['message']
+    assert api.get(port_path).get_json()['port']['fixed_ips'] == [held]
+    # Keeping the address while adding another is no conflict.
+    response = api.put(port_path, json={'port': {'fixed_ips': [
+        held, {'subnet_id': topology['subnet']['id'], 'ip_address': '10.0.0.200'}]}})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    shown = api.get(f"/v2.0/floatingips/{fip['id']}").get_json()['floatingip']
+    assert shown['fixed_ip_address'] == held['ip_address']
+
+
+def test_port_deleted_while_associating_is_404(api, topology, monkeypatch):
+    fip = _fip(api, topology['public']['id'])
+    delete_on_lock(monkeypatch, m.Port, topology['port']['id'], before=True)
+    response = _set_port(api, fip['id'], topology['port']['id'])
+    assert response.status_code == 404 and fault(response) == 'PortNotFound'
+    assert api.get(f"/v2.0/floatingips/{fip['id']}").get_json()['floatingip']['port_id'] is None
+
+
+def test_router_deleted_while_associating_is_404(api, topology, monkeypatch):
+    """The router goes between the lookup and the update: the foreign key fails."""
+    fip = _fip(api, topology['public']['id'])
+    delete_on_lock(monkeypatch, m.Router, topology['router']['id'])
+    response = _set_port(api, fip['id'], topology['port']['id'])
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert fault(response) == 'ExternalGatewayForFloatingIPNotFound'
+    assert api.get(f"/v2.0/floatingips/{fip['id']}").get_json()['floatingip']['port_id'] is None

@@ -1,8 +1,9 @@
 """Routers: CRUD, external gateway, interfaces by subnet and by port, routes, quotas."""
 import pytest
 
-from tests.unit.network.l3_fixtures import (add_interface, external_network, fault,
-                                            remove_interface, router, set_gateway)
+from network.db import models as m
+from tests.unit.network.l3_fixtures import (add_interface, delete_on_lock, external_network,
+                                            fault, remove_interface, router, set_gateway)
 
 
 @pytest.fixture
@@ -275,3 +276,15 @@ def test_admin_moves_the_gateway_address(api, public):
     assert moved.get_json()['router']['external_gateway_info']['external_fixed_ips'] == [
         {'subnet_id': subnet['id'], 'ip_address': '172.24.4.60'}]
     assert len(_ports(api, device_owner='network:router_gateway')) == 1
+
+
+@pytest.mark.parametrize('after_lock', [False, True])
+def test_router_deleted_while_adding_an_interface_is_404(api, private, monkeypatch,
+                                                         after_lock):
+    """Gone before the lock, or (the foreign key then fails) just after it."""
+    network, subnet = private
+    created = router(api)
+    delete_on_lock(monkeypatch, m.Router, created['id'], before=not after_lock)
+    response = add_interface(api, created['id'], subnet_id=subnet['id'])
+    assert response.status_code == 404 and fault(response) == 'RouterNotFound'
+    assert _ports(api, network_id=network['id']) == []
