@@ -106,9 +106,11 @@ deps=$(file_hash setup.cfg pyproject.toml requirements-test.txt)"
 CITEST=openstack_citest
 
 # Debian packages the functional tests run: qemu-img (cross-checks of the
-# image format inspector), libvirt with QEMU (the libvirt virt driver), and
-# what the guest image is built from.
-FUNCTIONAL_PACKAGES=(qemu-utils "${GUEST_IMAGE_PACKAGES[@]}")
+# image format inspector), libvirt with QEMU (the libvirt virt driver), what
+# the guest image is built from, and the host networking of the network
+# agent (iproute2, iptables, dnsmasq; busybox's udhcpc plays the guest).
+FUNCTIONAL_PACKAGES=(qemu-utils "${GUEST_IMAGE_PACKAGES[@]}" iproute2 iptables conntrack
+    dnsmasq-base busybox-static openssh-client)
 
 prepare_functional() {
     require_privileges
@@ -163,7 +165,11 @@ stack_is_ours() {
         curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:5000/healthz 2>/dev/null
 }
 
+# The e2e tests log in to guests over SSH.
+E2E_PACKAGES=(openssh-client)
+
 prepare_stack() {
+    install_packages "${E2E_PACKAGES[@]}"
     if stack_is_ours; then
         log "The all-in-one deployed from $REPO is answering"
         return 0

@@ -75,7 +75,15 @@ def get_client(transport, topic, version, *, version_cap=None, server=None,
 
 
 def get_server(transport, topic, server, endpoints, version):
-    """An RPC server on ``topic`` (and ``topic.server``) with threaded dispatch."""
+    """An RPC server on ``topic`` (and ``topic.server``) with threaded dispatch.
+
+    ``version`` is the API version the endpoints implement: oslo.messaging
+    dispatches by each endpoint's own ``target`` (taken as 1.0 when it has
+    none), so endpoints without one are given ``version`` here.
+    """
+    for endpoint in endpoints:
+        if getattr(endpoint, 'target', None) is None:
+            endpoint.target = messaging.Target(version=version)
     target = messaging.Target(topic=topic, server=server, version=version)
     return messaging.get_rpc_server(
         transport, target, endpoints, executor='threading',

@@ -29,6 +29,23 @@ compute_opts = [
     cfg.IntOpt('rpc_response_timeout', default=60, min=1,
                help='Seconds the API waits for the conductor to answer a '
                     'question (console output, for example).'),
+    cfg.IntOpt('vif_plugging_timeout', default=300, min=0,
+               help='Seconds a new server waits, once its guest is spawned, for the '
+                    'network service to report each of its ports wired on the host '
+                    '(the network-vif-plugged event of os-server-external-events), '
+                    'before its build fails or goes on (see vif_plugging_is_fatal).  '
+                    'Ports that are already ACTIVE when made are not waited for.  '
+                    'Nova\'s option.\n\n'
+                    'Possible values: 0 does not wait at all (a deployment without '
+                    'network agents).\n\n'
+                    'Related options: vif_plugging_is_fatal.'),
+    cfg.BoolOpt('vif_plugging_is_fatal', default=True,
+                help='Whether a port that is not wired within vif_plugging_timeout, or '
+                     'that the network service reports failed, fails the build (the '
+                     'server goes to ERROR with the fault "Virtual Interface creation '
+                     'failed"); when False the server goes ACTIVE anyway and the '
+                     'conductor logs a warning.  Nova\'s option.\n\n'
+                     'Related options: vif_plugging_timeout.'),
 ]
 
 scheduler_opts = [

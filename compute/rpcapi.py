@@ -8,6 +8,7 @@ conductor only.  Arguments are plain JSON dicts and strings.
 Version history of the conductor API:
     1.0 - build_instances, run_action, get_console_output, report_state,
           instance_event, sync_power_states
+    1.1 - external_instance_event
 Version history of the agent API:
     1.0 - spawn, destroy, run_action, get_console_output
 """
@@ -19,7 +20,7 @@ from common import rpc
 
 CONDUCTOR_TOPIC = 'compute.conductor'
 AGENT_TOPIC = 'compute.agent'
-CONDUCTOR_VERSION = '1.0'
+CONDUCTOR_VERSION = '1.1'
 AGENT_VERSION = '1.0'
 
 # What a ``call`` raises when nobody answered in time.
@@ -50,6 +51,15 @@ class InstancePayload(TypedDict):
     created_at: str  # ISO 8601
 
 
+class ExternalEvent(TypedDict):
+    """An event another service reports about a server (``os-server-external-events``)."""
+    server_uuid: str
+    name: str  # network-vif-plugged, network-vif-unplugged, network-changed,
+    # network-vif-deleted, volume-extended
+    status: str  # completed, failed or in-progress
+    tag: str | None  # the port id of network-* events, the volume id of volume-extended
+
+
 class HostReport(TypedDict):
     """What an agent reports of its host (``report_state``)."""
     vcpus: int
@@ -66,7 +76,9 @@ class ConductorAPI:
 
     def __init__(self, conf, transport=None):
         self._transport = transport or rpc.get_transport(conf)
-        self._client = rpc.get_client(self._transport, CONDUCTOR_TOPIC, CONDUCTOR_VERSION,
+        # Messages carry 1.0 unless their method needs more (``prepare(version=…)``),
+        # so that a conductor of the previous release still takes the others.
+        self._client = rpc.get_client(self._transport, CONDUCTOR_TOPIC, '1.0',
                                       timeout=conf.compute.rpc_response_timeout)
 
     # --- from the API --------------------------------------------------------
@@ -95,6 +107,13 @@ class ConductorAPI:
         """The last ``length`` lines of the server's console (all when ``None``)."""
         return self._client.prepare().call(ctx, 'get_console_output',
                                            instance_uuid=instance_uuid, length=length)
+
+    def external_instance_event(self, ctx, events):
+        """Events other services report about servers that have a host (a list of
+        ``ExternalEvent``): ``network-vif-plugged`` lets a build waiting for that
+        port go on (``compute.conductor.vif_plugging``).  (1.1)"""
+        self._client.prepare(version='1.1').cast(ctx, 'external_instance_event',
+                                                 events=events)
 
     # --- from the agents ------------------------------------------------------
 

@@ -65,6 +65,12 @@ SHUTDOWN = 4
 CRASHED = 6
 SUSPENDED_POWER = 7
 
+# vif_state of a server's port (``instance_ports``): whether the network service
+# has wired it on the server's host (``compute.conductor.vif_plugging``).
+VIF_WAITING = 'waiting'
+VIF_PLUGGED = 'plugged'
+VIF_FAILED = 'failed'
+
 POWER_STATE_NAMES = {NOSTATE: 'pending', RUNNING: 'running', PAUSED_POWER: 'paused',
                      SHUTDOWN: 'shutdown', CRASHED: 'crashed',
                      SUSPENDED_POWER: 'suspended'}

@@ -2,11 +2,12 @@
 #
 # devstack/clean.sh: unstack, then remove what stack.sh created: the Stratus
 # databases on MariaDB/PostgreSQL, the RabbitMQ virtual host and user, the
-# libvirt guests of Stratus servers, /var/lib/stratus, /etc/stratus (config,
-# Fernet keys, generated passwords), /var/log/stratus, the Stratus clouds in
-# /etc/openstack/clouds.yaml and devstack/openrc. The virtualenv
-# /opt/stratus/venv and the system packages are kept, so the next stack.sh
-# is quicker.
+# libvirt guests of Stratus servers, the host networking of the network
+# agent (namespaces, bridges, taps, filter chains) and the external bridge,
+# /var/lib/stratus, /etc/stratus (config, Fernet keys, generated passwords),
+# /var/log/stratus, the Stratus clouds in /etc/openstack/clouds.yaml and
+# devstack/openrc. The virtualenv /opt/stratus/venv and the system packages
+# are kept, so the next stack.sh is quicker.
 
 set -Eeuo pipefail
 
@@ -19,6 +20,7 @@ require_privileges
 "$TOP_DIR/unstack.sh"
 
 remove_stratus_guests
+remove_stratus_networking
 drop_stratus_databases
 remove_rabbitmq_account
 remove_clouds_yaml

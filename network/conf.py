@@ -33,6 +33,13 @@ network_opts = [
                help='Type of the networks projects create (they may not choose).'),
     cfg.IntOpt('global_physnet_mtu', default=1500, min=68,
                help='MTU of the physical networks; VXLAN networks get 50 bytes less.'),
+    cfg.IntOpt('state_push_interval', default=30, min=1,
+               help='Seconds between the conductor\'s periodic pushes of every host\'s '
+                    'state to its network agent, besides the pushes that follow each '
+                    'API change (which come within a second).  The periodic push also '
+                    'moves the networks and routers of agents that died to alive ones.\n\n'
+                    'Possible values: a number of seconds, 1 or more.\n\n'
+                    'Related options: agent_down_time.'),
     cfg.IntOpt('pagination_max_limit', default=1000, min=1,
                help='Largest page a list request may ask for with "limit".'),
 ]

@@ -15,6 +15,7 @@ from network.db import api as db_api
 from network.db import models as m
 
 MAC_ATTEMPTS = 10
+DOWN = 'DOWN'
 
 
 def visible(caller):
@@ -32,9 +33,13 @@ def get(session, caller, port_id):
     return port
 
 
-def status_of(port):
-    """Neutron's port status: ACTIVE once bound to a host and up, DOWN otherwise."""
-    return 'ACTIVE' if port.binding_host_id and port.admin_state_up else 'DOWN'
+def status_after_update(port, previous_host):
+    """The status of ``port`` after an update: DOWN when its binding moved or it is
+    admin-down, else unchanged.  A port turns ACTIVE only when the agent of its
+    host reports it wired (``network.conductor.port_status``)."""
+    if port.binding_host_id != previous_host or not port.admin_state_up:
+        return DOWN
+    return port.status
 
 
 def _address_pairs(pairs):
@@ -114,8 +119,8 @@ def create(session, conf, caller, project_id, attrs):
         binding_profile=attrs.get('binding:profile') or {},
         port_security_enabled=attrs.get('port_security_enabled',
                                         network.port_security_enabled),
-        allowed_address_pairs=_address_pairs(attrs.get('allowed_address_pairs')))
-    port.status = status_of(port)
+        allowed_address_pairs=_address_pairs(attrs.get('allowed_address_pairs')),
+        status=DOWN)
     group_ids = _security_group_ids(session, caller, project_id, port,
                                     attrs.get('security_groups'))
     _check_port_security(port, group_ids)
@@ -183,6 +188,7 @@ def _update_fixed_ips(session, port, requests):
 
 
 def update(session, caller, port, attrs):
+    previous_host = port.binding_host_id
     for key, value in attrs.items():
         if key in SIMPLE:
             setattr(port, SIMPLE[key], EMPTY_IS.get(key) if value is None else value)
@@ -197,7 +203,7 @@ def update(session, caller, port, attrs):
     _check_port_security(port, group_ids)
     if 'fixed_ips' in attrs:
         _update_fixed_ips(session, port, attrs['fixed_ips'] or [])
-    port.status = status_of(port)
+    port.status = status_after_update(port, previous_host)
     db_api.bump_revision(port)
     session.flush()
     session.expire(port, ['fixed_ips', 'security_group_bindings'])

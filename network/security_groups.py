@@ -14,18 +14,12 @@ from sqlalchemy import exc as sa_exc
 from common.db.session import is_duplicate_entry
 from network import cidrs
 from network import exceptions as net_exc
+from network import protocols
 from network import quotas
 from network.db import api as db_api
 from network.db import models as m
 
 ETHERTYPES = ('IPv4', 'IPv6')
-PROTOCOL_NUMBERS = {'ah': 51, 'dccp': 33, 'egp': 8, 'esp': 50, 'gre': 47, 'icmp': 1,
-                    'icmpv6': 58, 'igmp': 2, 'ipip': 4, 'ipv6-encap': 41, 'ipv6-frag': 44,
-                    'ipv6-icmp': 58, 'ipv6-nonxt': 59, 'ipv6-opts': 60, 'ipv6-route': 43,
-                    'ospf': 89, 'pgm': 113, 'rsvp': 46, 'sctp': 132, 'tcp': 6, 'udp': 17,
-                    'udplite': 136, 'vrrp': 112}
-PORT_PROTOCOLS = (6, 17, 33, 132, 136)
-ICMP_PROTOCOLS = (1, 58)
 
 
 def visible(caller):
@@ -97,22 +91,18 @@ def delete(session, caller, group):
 
 
 def protocol_number(protocol):
-    """``protocol`` (a name, a number as a string, or None) as a number or None."""
-    if protocol is None or str(protocol).lower() in ('any', ''):
-        return None
-    text = str(protocol).lower()
-    if text in PROTOCOL_NUMBERS:
-        return PROTOCOL_NUMBERS[text]
-    if text.isdigit() and 0 <= int(text) <= 255:
-        return int(text)
-    raise net_exc.InvalidInput(detail=f'Security group rule protocol {protocol} not '
-                                      f'supported. Only protocol values '
-                                      f'{sorted(PROTOCOL_NUMBERS)} and integer '
-                                      'representations [0 to 255] are supported')
+    """``protocols.protocol_number``, refusing unknown ones as Neutron does."""
+    try:
+        return protocols.protocol_number(protocol)
+    except ValueError:
+        raise net_exc.InvalidInput(detail=f'Security group rule protocol {protocol} not '
+                                          f'supported. Only protocol values '
+                                          f'{sorted(protocols.PROTOCOL_NUMBERS)} and integer '
+                                          'representations [0 to 255] are supported') from None
 
 
 def _check_ports(number, low, high):
-    if number in PORT_PROTOCOLS:
+    if number in protocols.PORT_PROTOCOLS:
         for value in (low, high):
             if value is not None and not 0 <= value <= 65535:
                 raise net_exc.InvalidInput(detail=f'Invalid value for port {value}')
@@ -122,7 +112,7 @@ def _check_ports(number, low, high):
         if (low is None) != (high is None):
             raise net_exc.InvalidInput(detail='Both port_range_min and port_range_max must '
                                               'be given, or neither')
-    elif number in ICMP_PROTOCOLS:
+    elif number in protocols.ICMP_PROTOCOLS:
         for name, value in (('type', low), ('code', high)):
             if value is not None and not 0 <= value <= 255:
                 raise net_exc.InvalidInput(detail=f'Invalid value for ICMP {name} {value}')

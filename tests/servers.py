@@ -438,6 +438,17 @@ driver = noop
         self.manage('db-sync')
         return self.start_process()
 
+    def start_conductor(self, host='conductor-1'):
+        """A ``stratus-network-conductor`` of this deployment (its ``network.conf``),
+        named ``host``; the caller stops it."""
+        host_conf = os.path.join(self.directory, f'{host}.conf')
+        with open(host_conf, 'w') as conf:
+            conf.write(f'[DEFAULT]\nhost = {host}\n')
+        return BackgroundProcess(
+            host, [_bin('stratus-network-conductor'), '--config-file', self.conf_path,
+                   '--config-file', host_conf],
+            os.path.join(self.directory, f'{host}.log')).start()
+
 
 class ComputeClient(ApiClient):
     """An ``ApiClient`` on a compute API's ``/v2.1`` that asks for one microversion.

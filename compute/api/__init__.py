@@ -25,7 +25,7 @@ BLUEPRINT_MODULES = (
     'flavors', 'flavor_extra_specs', 'flavor_access', 'keypairs', 'limits', 'quota_sets',
     'server_actions', 'instance_actions',
     'availability_zones', 'aggregates', 'services', 'hypervisors', 'simple_tenant_usage',
-    'server_groups',
+    'server_groups', 'server_external_events',
 )
 
 

@@ -3,7 +3,7 @@
 The walk of one server (vm_state ``building`` throughout)::
 
     scheduling --claim--> networking --ports--> spawning --agent spawn--> active
-        ^                                            |
+        ^                                            |    (and ports wired)
         +------ failure on the host (attempts left) --+--> error (with a fault)
 
 Every step is a conditional transition from the state the previous one
@@ -17,7 +17,10 @@ so nothing leaks whoever wins.
 
 The spawn is cast; the agent answers with ``instance_event`` (``spawned``
 below).  A host that never answers is caught by ``fail_stuck_builds``
-after ``[conductor] build_timeout``.
+after ``[conductor] build_timeout``.  A server whose ports the network
+service made DOWN goes ACTIVE only once they are wired as well
+(``compute.conductor.vif_plugging``): until then it stays ``spawning``
+with ``spawned_at`` set.
 """
 import dataclasses
 import datetime
@@ -47,10 +50,15 @@ FAULT_CODE = 500
 
 @dataclasses.dataclass
 class HostFailure:
-    """A build failed on ``host`` for ``message``; ``retry`` elsewhere or not."""
+    """A build failed on ``host`` for ``message``; ``retry`` elsewhere or not.
+
+    :ivar details: what the fault's details say when the server goes to ERROR
+        without a retry (the message alone otherwise).
+    """
     host: str
     message: str
     retry: bool = True
+    details: str | None = None
 
 
 def build_instances(deps, ctx, instance_uuids):
@@ -181,14 +189,16 @@ def reschedule(deps, ctx, uuid, failure):
                                  task_states=[states.NETWORKING, states.SPAWNING],
                                  where=(m.Instance.host == failure.host,),
                                  task_state=states.SCHEDULING, host=None, node=None,
-                                 network_info='[]', request_spec=json.dumps(spec)):
+                                 spawned_at=None, network_info='[]',
+                                 request_spec=json.dumps(spec)):
             return False
         teardown.release_claim(deps, session, uuid, failure.host)
         ports = teardown.forget_ports(session, uuid)
-        events.finish(session, ctx, uuid, EVENT, events.ERROR, details=failure.message)
+        events.finish(session, ctx, uuid, EVENT, events.ERROR,
+                      details=failure.details or failure.message)
     teardown.deallocate_ports(deps, ctx, uuid, ports)
     if not failure.retry:
-        to_error(deps, ctx, uuid, failure.message)
+        to_error(deps, ctx, uuid, failure.message, details=failure.details)
         return False
     if len(tried) >= deps.conf.scheduler.max_attempts:
         to_error(deps, ctx, uuid, MAX_RETRIES % uuid, details=failure.message)
@@ -216,19 +226,55 @@ def to_error(deps, ctx, uuid, message, details=None, event=None,
     deps.notify(ctx, 'create.error', row, message=message)
 
 
+def unplugged_ports(deps, session, uuid):
+    """Ids of the server's ports still to be wired before it may go ACTIVE
+    (none when ``[compute] vif_plugging_timeout`` is 0: builds do not wait)."""
+    if not deps.conf.compute.vif_plugging_timeout:
+        return []
+    return session.execute(sa.select(m.InstancePort.port_id).where(
+        m.InstancePort.instance_uuid == uuid,
+        m.InstancePort.vif_state == states.VIF_WAITING)
+        .order_by(m.InstancePort.port_id)).scalars().all()
+
+
+def activate(deps, session, ctx, uuid, host, power_state):
+    """End the build of ``uuid`` on ``host`` in ACTIVE, in the caller's transaction.
+
+    :returns: True when it was still building there (send ``create.end``
+        after the commit); False when another request moved it on.
+    """
+    active = db_api.transition(
+        session, uuid, vm_states=[states.BUILDING], task_states=[states.SPAWNING],
+        where=(m.Instance.host == host,), vm_state=states.ACTIVE, task_state=None,
+        power_state=power_state, launched_at=deps.now(), spawned_at=None)
+    if active:
+        events.finish(session, ctx, uuid, EVENT, events.SUCCESS)
+    return active
+
+
 def spawned(deps, ctx, uuid, host, ok, power_state=None, error=None):
-    """The agent of ``host`` finished the spawn of server ``uuid``."""
+    """The agent of ``host`` finished the spawn of server ``uuid``: the server goes
+    ACTIVE, or waits in ``spawning`` for its ports to be wired."""
     if not ok:
         if reschedule(deps, ctx, uuid, HostFailure(host, error or 'Spawn failed.')):
             schedule(deps, ctx, uuid)
         return
+    power_state = power_state or states.RUNNING
     with deps.db.writer() as session:
-        active = db_api.transition(
-            session, uuid, vm_states=[states.BUILDING], task_states=[states.SPAWNING],
-            where=(m.Instance.host == host,), vm_state=states.ACTIVE, task_state=None,
-            power_state=power_state or states.RUNNING, launched_at=deps.now())
-        if active:
-            events.finish(session, ctx, uuid, EVENT, events.SUCCESS)
+        # Locked first, as a network-vif-plugged event does (``vif_plugging``).
+        db_api.lock_instance(session, uuid)
+        waiting = unplugged_ports(deps, session, uuid)
+        if waiting:
+            if db_api.transition(session, uuid, vm_states=[states.BUILDING],
+                                 task_states=[states.SPAWNING],
+                                 where=(m.Instance.host == host,), spawned_at=deps.now(),
+                                 power_state=power_state):
+                LOG.info('Guest of server %s spawned on %s; waiting for ports %s to be '
+                         'wired', uuid, host, ', '.join(waiting))
+                return
+            active = False
+        else:
+            active = activate(deps, session, ctx, uuid, host, power_state)
         row = db_api.get_instance(session, uuid, include_deleted=True)
     if active:
         deps.notify(ctx, 'create.end', row)
@@ -250,6 +296,7 @@ def fail_stuck_builds(deps):
     with deps.db.reader() as session:
         stuck = session.execute(sa.select(m.Instance.uuid, m.Instance.host).where(
             m.Instance.vm_state == states.BUILDING, m.Instance.task_state == states.SPAWNING,
+            m.Instance.spawned_at.is_(None),  # spawned, waiting for ports: vif_plugging
             m.Instance.deleted_at.is_(None), m.Instance.updated_at < cutoff)).all()
         contexts = {uuid: events.context_of_last_action(session, uuid, 'create')
                     for uuid, _host in stuck}

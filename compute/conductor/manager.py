@@ -4,7 +4,8 @@ The methods of ``ConductorManager`` have the names of
 ``compute.rpcapi.ConductorAPI``'s and hand the work to one module each:
 ``build`` (build_instances, and the agents' ``instance_event``),
 ``actions`` (run_action), ``agent_reports`` (report_state),
-``power_sync`` (sync_power_states).  The conductor is the only writer of
+``power_sync`` (sync_power_states), ``vif_plugging``
+(external_instance_event).  The conductor is the only writer of
 what agents report.
 
 Casts have no caller to tell about a failure, so every cast endpoint
@@ -22,6 +23,7 @@ from compute.conductor import build
 from compute.conductor import payloads
 from compute.conductor import power_sync
 from compute.conductor import reconcile
+from compute.conductor import vif_plugging
 from compute.db import api as db_api
 
 LOG = logging.getLogger(__name__)
@@ -90,10 +92,14 @@ class ConductorManager:
     def sync_power_states(self, ctxt, host, power_states, startup=False):
         power_sync.sync_power_states(self._deps, host, power_states, startup=startup)
 
+    @_logged
+    def external_instance_event(self, ctxt, events):
+        vif_plugging.external_instance_event(self._deps, events)
+
 
 class ConductorService(service.Service):
-    """A conductor process: the endpoints, its heartbeat, build timeouts, lost builds and
-    abandoned tasks."""
+    """A conductor process: the endpoints, its heartbeat, build and vif plugging
+    timeouts, lost builds and abandoned tasks."""
 
     def __init__(self, conf, deps, transport=None):
         self._deps = deps
@@ -103,6 +109,11 @@ class ConductorService(service.Service):
             tasks.append(service.PeriodicTask('build_timeouts', interval,
                                               functools.partial(build.fail_stuck_builds, deps),
                                               initial_delay=interval))
+        if conf.compute.vif_plugging_timeout:
+            interval = max(1, min(60, conf.compute.vif_plugging_timeout // 4))
+            tasks.append(service.PeriodicTask(
+                'vif_plugging_timeouts', interval,
+                functools.partial(vif_plugging.fail_timeouts, deps), initial_delay=interval))
         interval = conf.conductor.agent_timeout * reconcile.ABANDONED_AFTER
         tasks.append(service.PeriodicTask(
             'abandoned_tasks', interval, functools.partial(reconcile.reset_abandoned_tasks, deps),

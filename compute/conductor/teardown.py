@@ -10,6 +10,7 @@ import logging
 
 import sqlalchemy as sa
 
+from compute import states
 from compute.db import models as m
 
 LOG = logging.getLogger(__name__)
@@ -32,11 +33,17 @@ def release_claim(deps, session, instance_uuid, host=None):
 
 
 def record_ports(session, instance_uuid, ports):
-    """Remember the ports a build made or bound, so that a delete finds them."""
+    """Remember the ports a build made or bound, so that a delete finds them.
+
+    A port the network service shows other than ``ACTIVE`` is not wired on
+    the host yet: the build waits for it (``compute.conductor.vif_plugging``).
+    """
     for port in ports:
+        wired = port.get('status') == 'ACTIVE'
         session.add(m.InstancePort(port_id=port['id'], instance_uuid=instance_uuid,
                                    network_id=port.get('network_id'),
-                                   created_by_compute=port.get('created_by_compute', True)))
+                                   created_by_compute=port.get('created_by_compute', True),
+                                   vif_state=states.VIF_PLUGGED if wired else states.VIF_WAITING))
 
 
 def forget_ports(session, instance_uuid):

@@ -18,6 +18,18 @@ def get_instance(session, instance_uuid, *, include_deleted=False):
     return instance
 
 
+def lock_instance(session, instance_uuid):
+    """The server (not deleted), row-locked until the transaction ends, or ``None``.
+
+    Two writers that each change one row and read the other's (a port
+    reported wired, a guest reported spawned) both lock the server first, so
+    that the second sees what the first wrote.
+    """
+    return session.execute(sa.select(m.Instance).where(
+        m.Instance.uuid == instance_uuid, m.Instance.deleted_at.is_(None))
+        .with_for_update()).scalar_one_or_none()
+
+
 def transition(session, instance_uuid, *, vm_states=None, task_states=(None,), where=(),
                **values):
     """Change a server only if it is in one of the expected states, atomically.

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 
 from common.db.service_records import ServiceRecordMixin
 from common.db.types import UtcDateTime, new_uuid, utcnow
+from compute import states
 
 UUID = sa.String(36)
 PROJECT = sa.String(64)
@@ -141,6 +142,9 @@ class Instance(Base):
     # JSON: the ports and addresses, as the API's ``addresses`` shows them.
     network_info: orm.Mapped[str] = orm.mapped_column(sa.Text, default='[]')
     launched_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(UtcDateTime)
+    # When the agent reported the guest of a build spawned while ports were
+    # still to be wired (``compute.conductor.vif_plugging``); None otherwise.
+    spawned_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(UtcDateTime)
     terminated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(UtcDateTime)
     created_at: orm.Mapped[datetime.datetime] = _created()
     updated_at: orm.Mapped[datetime.datetime] = _updated()
@@ -200,13 +204,19 @@ class BlockDeviceMapping(Base):
 
 
 class InstancePort(Base):
-    """A network port of a server, and whether compute made it (and must delete it)."""
+    """A network port of a server, whether compute made it (and must delete it), and
+    whether the network service has wired it on the server's host."""
     __tablename__ = 'instance_ports'
     port_id: orm.Mapped[str] = orm.mapped_column(UUID, primary_key=True)
     instance_uuid: orm.Mapped[str] = orm.mapped_column(
         UUID, sa.ForeignKey('instances.uuid'), index=True)
     network_id: orm.Mapped[str | None] = orm.mapped_column(UUID)
     created_by_compute: orm.Mapped[bool] = orm.mapped_column(sa.Boolean, default=True)
+    # ``waiting`` (made DOWN, no network-vif-plugged yet), ``plugged`` (ACTIVE when
+    # made, or the event came) or ``failed`` (the event said so): see
+    # ``compute.conductor.vif_plugging``.
+    vif_state: orm.Mapped[str] = orm.mapped_column(sa.String(16), default=states.VIF_PLUGGED,
+                                                   server_default=states.VIF_PLUGGED)
     created_at: orm.Mapped[datetime.datetime] = _created()
 
 

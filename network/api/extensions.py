@@ -20,6 +20,7 @@ EXTENSIONS = (
     ('availability_zone', 'Availability Zone', 'The availability zone extension.'),
     ('binding', 'Port Binding', 'Expose port bindings of a virtual port to external '
                                 'application'),
+    ('dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'),
     ('ext-gw-mode', 'Neutron L3 Configurable external gateway mode',
      'Extension of the router abstraction for specifying whether SNAT should occur on the '
      'external gateway'),
@@ -28,6 +29,7 @@ EXTENSIONS = (
     ('extraroute', 'Neutron Extra Route', 'Extra routes configuration for L3 router'),
     ('fip-port-details', 'Floating IP Port Details Extension',
      'Add port_details attribute to Floating IP resource'),
+    ('l3_agent_scheduler', 'L3 Agent Scheduler', 'Schedule routers among l3 agents'),
     ('net-mtu', 'Network MTU', 'Provides MTU attribute for a network resource.'),
     ('network_availability_zone', 'Network Availability Zone',
      'Availability zone support for network.'),

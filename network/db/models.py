@@ -239,3 +239,25 @@ class FloatingIP(StandardMixin, Base):
     status: orm.Mapped[str] = orm.mapped_column(sa.String(16), default='DOWN')
     fixed_port: orm.Mapped['Port | None'] = orm.relationship(
         lazy='selectin', foreign_keys=[fixed_port_id])
+
+
+class NetworkDhcpAgentBinding(Base):
+    """The DHCP agent that serves a network (Neutron's ``networkdhcpagentbindings``).
+
+    One agent per network: the primary key is what keeps two conductors
+    scheduling at once from giving a network two DHCP servers.
+    """
+    __tablename__ = 'network_dhcp_agent_bindings'
+    network_id: orm.Mapped[str] = orm.mapped_column(
+        ID, sa.ForeignKey('networks.id', ondelete='CASCADE'), primary_key=True)
+    dhcp_agent_id: orm.Mapped[str] = orm.mapped_column(
+        ID, sa.ForeignKey('agents.id', ondelete='CASCADE'), index=True)
+
+
+class RouterL3AgentBinding(Base):
+    """The L3 agent that hosts a router (Neutron's ``routerl3agentbindings``), one per router."""
+    __tablename__ = 'router_l3_agent_bindings'
+    router_id: orm.Mapped[str] = orm.mapped_column(
+        ID, sa.ForeignKey('routers.id', ondelete='CASCADE'), primary_key=True)
+    l3_agent_id: orm.Mapped[str] = orm.mapped_column(
+        ID, sa.ForeignKey('agents.id', ondelete='CASCADE'), index=True)

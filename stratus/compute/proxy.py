@@ -394,6 +394,19 @@ class ComputeProxy(proxy.Proxy):
         path = '/os-availability-zone' + ('/detail' if details else '')
         return [Resource(z) for z in self._json('GET', path)['availabilityZoneInfo']]
 
+    def create_server_external_events(self, events):
+        """Report events of servers (a service's or a cloud admin's call).
+
+        :param events: dicts with ``name`` (``network-vif-plugged`` …),
+            ``server_uuid``, and optionally ``tag`` (the port id of network
+            events) and ``status`` (``completed``, ``failed``, ``in-progress``).
+        :returns: the events as the API gave them back, each with ``code``:
+            200 accepted, 404 no such server, 422 the server has no host.
+        :raises NotFound: no event was accepted (none of the servers exists).
+        """
+        return [Resource(e) for e in self._json('POST', '/os-server-external-events',
+                                                json={'events': list(events)})['events']]
+
 
 def _one(matches, kind, name_or_id, ignore_missing):
     if len(matches) > 1:

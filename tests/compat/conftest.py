@@ -241,13 +241,14 @@ def qcow2_file(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def connect(clouds_file):
-    """``connect(cloud)`` -> ``openstack.connect(cloud=cloud)`` on the all-in-one's clouds.yaml."""
+    """``connect(cloud, **overrides)`` -> ``openstack.connect(cloud=cloud, **overrides)`` on the
+    all-in-one's clouds.yaml (overrides such as another user's whole ``auth`` dict)."""
     connections = []
     saved = os.environ.get('OS_CLIENT_CONFIG_FILE')
     os.environ['OS_CLIENT_CONFIG_FILE'] = clouds_file[0]
 
-    def make(cloud):
-        connection = openstack.connect(cloud=cloud)
+    def make(cloud, **overrides):
+        connection = openstack.connect(cloud=cloud, **overrides)
         connections.append(connection)
         return connection
     try:

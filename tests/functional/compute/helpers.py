@@ -82,6 +82,21 @@ def wait_for_status(client, server_id, status, timeout=WAIT):
         time.sleep(0.2)
 
 
+def wait_for_task(client, server_id, task_state, timeout=WAIT):
+    """Poll until the server is doing ``task_state`` (``client`` must see
+    ``OS-EXT-STS:task_state``); the server."""
+    deadline = time.monotonic() + timeout
+    while True:
+        server = show(client, server_id)
+        if server.get('OS-EXT-STS:task_state') == task_state:
+            return server
+        if time.monotonic() > deadline:
+            raise AssertionError(f'server {server_id} is {server["status"]} (task '
+                                 f'{server.get("OS-EXT-STS:task_state")}) after {timeout} s, '
+                                 f'not doing {task_state}')
+        time.sleep(0.2)
+
+
 def wait_for_gone(client, server_id, timeout=WAIT):
     """Poll until ``GET /servers/{id}`` answers 404."""
     deadline = time.monotonic() + timeout

@@ -6,6 +6,7 @@ the RPC context) with the compute service's own token as
 that carry ``device_id`` = the server, ``device_owner`` = ``compute:<zone>``
 and ``binding:host_id`` = its host, as Nova's do.
 """
+import time
 import uuid
 
 import pytest
@@ -139,7 +140,9 @@ def test_another_projects_network_is_not_found(client, user, make_account, netwo
 def test_a_server_on_a_network_gets_a_bound_port_that_goes_with_it(
         compute, image, make_account, network_api, network_admin):
     """The whole path: compute API -> conductor (as the user, with compute's service
-    token) -> network API; the fake-driver agent plugs nothing."""
+    token) -> network API.  The fake-driver agent plugs nothing and no network
+    agent wires the port, which stays DOWN: the server waits in ``spawning``
+    until the test, as the network service would, reports it plugged."""
     account = make_account()
     client = compute.client(account.token)
     net = _network(network_api.client(account.token), 'servers', '10.34.0.0/24')
@@ -147,8 +150,17 @@ def test_a_server_on_a_network_gets_a_bound_port_that_goes_with_it(
     image_id = helpers.make_image(image, account.token)
     server_id = helpers.create_server(client, image_id, flavor['id'],
                                       networks=[{'uuid': net['id']}])
-    server = helpers.wait_for_status(client, server_id, 'ACTIVE')
+    helpers.wait_for_task(compute.admin(), server_id, 'spawning')
     [port] = network_admin.get('/v2.0/ports', params={'device_id': server_id}).json()['ports']
+    assert port['status'] == 'DOWN'
+    time.sleep(2)  # the guest spawned long ago: the build waits for the port
+    assert helpers.show(client, server_id)['status'] == 'BUILD'
+    service = compute.client(make_account(roles=('service',)).token)
+    reported = service.post('/os-server-external-events', json={'events': [{
+        'name': 'network-vif-plugged', 'server_uuid': server_id, 'tag': port['id'],
+        'status': 'completed'}]})
+    assert reported.status_code == 200, reported.text
+    server = helpers.wait_for_status(client, server_id, 'ACTIVE')
     host = helpers.show(compute.admin(), server_id)['OS-EXT-SRV-ATTR:host']
     assert (port['network_id'], port['device_owner'], port['binding:host_id'],
             port['project_id']) == (net['id'], f'compute:{server["OS-EXT-AZ:availability_zone"]}',

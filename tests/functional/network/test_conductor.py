@@ -1,17 +1,15 @@
 """``stratus-network-conductor`` on RabbitMQ: an agent's report (through
 ``network.rpcapi``) shows in ``GET /v2.0/agents`` of the network API."""
-import os
 import time
 
 import pytest
-from oslo_config import cfg
 
 from common import exceptions
-from common import rpc
 from common.context import RequestContext
-from network import conf as network_conf
 from network import rpcapi
 from tests import servers
+from tests.functional.network.conftest import api_with_conductor
+from tests.functional.network.conftest import conductor_client
 
 DHCP = {'agent_type': 'DHCP agent', 'binary': 'stratus-network-agent',
         'topic': 'network.agent.dhcp', 'availability_zone': 'nova',
@@ -22,49 +20,16 @@ DHCP = {'agent_type': 'DHCP agent', 'binary': 'stratus-network-agent',
 def deployment(identity, database_backend, tmp_path_factory):
     """A network API and one conductor on a RabbitMQ virtual host of their own."""
     directory = tmp_path_factory.mktemp(f'network-conductor-{database_backend}')
-    vhost = servers.RabbitVhost().create()
-    try:
-        with servers.database(database_backend, str(directory)) as url:
-            api = servers.NetworkServer(str(directory), url, identity,
-                                        transport_url=vhost.transport_url).start()
-            host_conf = directory / 'conductor-1.conf'
-            host_conf.write_text('[DEFAULT]\nhost = conductor-1\n')
-            conductor = servers.BackgroundProcess(
-                'conductor-1', [servers._bin('stratus-network-conductor'), '--config-file',
-                                api.conf_path, '--config-file', str(host_conf)],
-                os.path.join(directory, 'conductor-1.log')).start()
-            try:
-                yield api, conductor, vhost
-            finally:
-                conductor.stop()
-                api.stop()
-    finally:
-        vhost.delete()
+    with api_with_conductor(identity, database_backend, directory) as deployed:
+        yield deployed
 
 
 @pytest.fixture(scope='module')
 def conductor_api(deployment):
     """A ``ConductorAPI`` as an agent has it, once the conductor answers."""
     _api, conductor, vhost = deployment
-    conf = cfg.ConfigOpts()
-    network_conf.register_opts(conf, database=False)
-    conf([], project='stratus-functional-test', default_config_files=[])
-    conf.set_override('transport_url', vhost.transport_url)
-    conf.set_override('rpc_response_timeout', 5)
-    transport = rpc.get_transport(conf)
-    client = rpcapi.ConductorAPI(conf, transport=transport)
-    # Until the conductor has declared its queue, a call is dropped and times out.
-    deadline = time.monotonic() + 60
-    while True:
-        assert conductor.running(), conductor.log_tail()
-        try:
-            client.report_state(RequestContext.admin(), dict(DHCP, host='warm-up'),
-                                use_call=True)
-            break
-        except rpcapi.Timeout:
-            assert time.monotonic() < deadline, conductor.log_tail()
-    yield client
-    transport.cleanup()
+    with conductor_client(conductor, vhost, timeout=5) as (client, _transport):
+        yield client
 
 
 def _admin(deployment, identity):

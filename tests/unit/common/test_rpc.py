@@ -128,6 +128,24 @@ def test_version_cap_refuses_newer_calls(bus):
         client.prepare(version='1.2').cast(_context(), 'poke', value='never')
 
 
+
+class Untargeted:
+    """An endpoint without a ``target`` of its own, as most of ours are."""
+
+    def echo(self, ctxt, value):
+        return value
+
+
+def test_an_endpoint_without_target_serves_the_server_version(bus):
+    server = rpc.get_server(bus.transport, 'untargeted-topic', 'host1', [Untargeted()], '1.1')
+    server.start()
+    try:
+        client = rpc.get_client(bus.transport, 'untargeted-topic', '1.1', timeout=10)
+        assert client.call(_context(), 'echo', value='v1.1') == 'v1.1'
+    finally:
+        server.stop()
+        server.wait()
+
 def test_notifier_sends_with_the_context(bus):
     ctx = _context()
     rpc.Notifier(bus.conf, 'identity', transport=bus.notification_transport).info(

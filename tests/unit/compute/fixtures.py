@@ -63,6 +63,9 @@ class RecordingConductor:
     def get_console_output(self, ctx, instance_uuid, length=None):
         return self._record('get_console_output', instance_uuid=instance_uuid, length=length)
 
+    def external_instance_event(self, ctx, events):
+        self._record('external_instance_event', events=events)
+
     def named(self, method):
         return [kwargs for name, kwargs in self.calls if name == method]
 

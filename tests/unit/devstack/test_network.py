@@ -36,13 +36,13 @@ def test_every_default_service_has_the_functions_stack_sh_calls(tmp_path):
     assert missing == ''
 
 
-def test_guests_keep_the_config_drive_until_a_network_agent_is_deployed(tmp_path):
+def test_guests_need_a_config_drive_only_without_the_network_service(tmp_path):
     def force(services):
         return _bash(f'''source {REPO}/devstack/lib/compute
             ENABLED_SERVICES="{services}"; compute_force_config_drive''', tmp_path).strip()
     assert force('identity image compute') == 'True'
-    assert force('identity image network compute') == 'True'  # the API serves no DHCP
-    assert force('identity image network network-agent compute') == 'False'
+    # lib/network deploys the host's agent: DHCP and the metadata proxy
+    assert force('identity image network compute') == 'False'
 
 
 def test_configure_network_writes_network_conf(tmp_path):
@@ -50,7 +50,7 @@ def test_configure_network_writes_network_conf(tmp_path):
         STRATUS_CONF_DIR={tmp_path}; STRATUS_STATE_DIR={tmp_path}/state
         NETWORK_CONF={tmp_path}/network.conf
         DATABASE=postgresql; DATABASE_USER=stratus; DATABASE_PASSWORD=dbpw
-        HOST_IP=192.0.2.10; SERVICE_PASSWORD=svcpw
+        HOST_IP=192.0.2.10; SERVICE_PASSWORD=svcpw; METADATA_SECRET=mdsecret
         TRANSPORT_URL=rabbit://stratus:pw@127.0.0.1:5672/stratus
         create_database() {{ echo "created $1" >>{tmp_path}/calls; }}
         install_file() {{ cp "$2" "$3"; }}
@@ -65,3 +65,7 @@ def test_configure_network_writes_network_conf(tmp_path):
         'postgresql+psycopg2://stratus:dbpw@127.0.0.1/stratus_network')
     for section in ('keystone_authtoken', 'service_user'):
         assert (conf[section]['username'], conf[section]['password']) == ('network', 'svcpw')
+    assert conf['agent']['local_ip'] == '192.0.2.10'
+    assert conf['agent']['bridge_mappings'] == 'public:br-ex'
+    assert conf['metadata']['metadata_proxy_shared_secret'] == 'mdsecret'
+

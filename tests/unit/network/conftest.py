@@ -15,6 +15,7 @@ def make_env(tmp_path):
     yield make
     for env in built:
         env.db.dispose()
+        env.transport.cleanup()
 
 
 @pytest.fixture

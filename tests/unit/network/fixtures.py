@@ -8,11 +8,13 @@ check fails the test.
 """
 import dataclasses
 
+from common import rpc
 from common.db.session import Database
 from network import conf as network_conf
 from network.api import create_app
 from network.backend import Backend
 from network.db import models
+from network.rpcapi import ConductorAPI
 from tests.unit import make_conf
 from tests.unit.image.fixtures import (ADMIN_PROJECT, OTHER_PROJECT, PROJECT, authenticate,
                                        persona_headers)
@@ -67,14 +69,22 @@ class NetworkEnv:
     backend: Backend
     app: object
     api: Api
+    transport: object
 
 
-def build_env(state_path, **overrides):
-    """A network API; ``overrides`` as for ``make_conf`` (``quotas__quota_port=…``)."""
+def build_env(state_path, database_url='sqlite://', **overrides):
+    """A network API; ``overrides`` as for ``make_conf`` (``quotas__quota_port=…``).
+
+    The API tells the conductor of changes on ``transport`` (``fake://``): a
+    conductor started on the same transport hears them.
+    """
     conf = make_conf(state_path, register=network_conf.register_opts, **overrides)
-    db = Database('sqlite://')
+    db = Database(database_url)
     models.Base.metadata.create_all(db.engine)
     backend = Backend(conf, db=db)
-    app = create_app(conf, backend=backend, authenticate=authenticate, wrap_auth=False)
+    transport = rpc.get_transport(conf)
+    app = create_app(conf, backend=backend, authenticate=authenticate, wrap_auth=False,
+                     conductor=ConductorAPI(conf, transport=transport))
     app.testing = True
-    return NetworkEnv(conf=conf, db=db, backend=backend, app=app, api=Api(app.test_client()))
+    return NetworkEnv(conf=conf, db=db, backend=backend, app=app, api=Api(app.test_client()),
+                      transport=transport)

@@ -49,12 +49,14 @@ def wait_until(predicate, timeout=10.0):
 
 class FakeNetwork:
     """Stands in for ``compute.network.NetworkClient``; ``fail`` (an exception) makes
-    allocations raise it."""
+    allocations raise it; ``port_status`` is the status of the ports it makes
+    (``DOWN``: not wired yet, the build waits for network-vif-plugged)."""
 
     def __init__(self):
         self.ports = {}  # port id -> instance uuid, for ports that exist
         self.fail = None
         self.fail_deallocate = False
+        self.port_status = 'ACTIVE'
 
     def allocate_ports(self, ctx, instance_uuid, requested_networks, security_groups, *,
                        zone=None, host=None):
@@ -67,7 +69,7 @@ class FakeNetwork:
             ports.append({'id': port_id, 'network_id': request['uuid'],
                           'mac_address': 'fa:16:3e:00:00:01',
                           'fixed_ips': [{'ip_address': '10.0.0.5'}],
-                          'created_by_compute': True})
+                          'status': self.port_status, 'created_by_compute': True})
         return ports
 
     def list_networks(self, ctx, network_ids):

@@ -157,7 +157,9 @@ def test_delete_before_scheduling_leaves_no_claim(cloud):
 
 
 def test_spawn_timeout_reschedules_and_late_guest_is_removed(make_cloud):
-    cloud = make_cloud(hosts=2, fake_driver__spawn_seconds=2.0)
+    # Long enough that the first spawn is still running when the timeout is
+    # checked below, even on a loaded machine.
+    cloud = make_cloud(hosts=2, fake_driver__spawn_seconds=5.0)
     uuid, ctx = cloud.create_server()
     cloud.api.build_instances(ctx, [uuid])
     first = cloud.wait_for(uuid, task_state=states.SPAWNING).host
