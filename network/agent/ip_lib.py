@@ -85,7 +85,13 @@ def namespace_pids(name):
 
 
 def delete_namespace(name):
-    """Kill what still runs in the namespace and remove it; a missing one is fine."""
+    """Kill what still runs in the namespace, remove its devices and then it; a
+    missing one is fine.
+
+    The devices go first because the kernel frees a namespace only once the
+    last process in it is gone, and then asynchronously: a veth pair left in
+    it would keep its host end in a bridge for a while after the delete.
+    """
     if not namespace_exists(name):
         return
     for pid in namespace_pids(name):
@@ -93,6 +99,9 @@ def delete_namespace(name):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    for device in list_devices(name):
+        if device != 'lo':
+            delete_device(device, name)
     try:
         run(['ip', 'netns', 'delete', name])
     except CommandError:

@@ -267,9 +267,9 @@ class Routers:
                 LOG.error('Router %s: route not set: %s', router['id'], exc)
 
     def cleanup(self, host_state):
-        """Remove the namespaces of routers not in ``host_state`` (their ports first:
-        a socket left open in a namespace keeps it, and its veth pairs, alive after
-        ``ip netns delete``), then host ends left by such namespaces earlier."""
+        """Remove the namespaces of routers not in ``host_state`` (with their veth
+        pairs: ``ip_lib.delete_namespace``), then host ends left by namespaces that
+        were deleted earlier without theirs."""
         wanted = {router['namespace'] for router in host_state['routers'].values()}
         for router_id in set(self._applied) - set(host_state['routers']):
             del self._applied[router_id]
@@ -277,9 +277,6 @@ class Routers:
             if not namespace.startswith(self._prefix) or namespace in wanted:
                 continue
             try:
-                for device in ip_lib.list_devices(namespace):
-                    if device.startswith((INTERNAL_PREFIX, GATEWAY_PREFIX)):
-                        ip_lib.delete_device(device, namespace)
                 ip_lib.delete_namespace(namespace)
             except ip_lib.CommandError as exc:
                 LOG.error('Removing router namespace %s failed: %s', namespace, exc)
