@@ -12,10 +12,9 @@ rows; -1 means unlimited.  Key pairs belong to users: their limit is the
 project's, counted per user, as in Nova.
 """
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 
 from common import exceptions
-from common.db.session import is_duplicate_entry
+from common.db import quota_locks
 from compute.db import models as m
 
 RESOURCES = ('instances', 'cores', 'ram', 'key_pairs', 'server_groups',
@@ -115,7 +114,7 @@ class Quotas:
                 raise ValueError('key_pairs are counted per user: user_id is required')
             owners.add(user_id)
         for owner in sorted(owners):  # one order everywhere: no deadlock between owners
-            _lock(session, owner)
+            quota_locks.lock(session, m.QuotaLock, owner_id=owner)
         limits = self.limits(session, project_id)
         used = self._counted(session, project_id, deltas, user_id, group_id)
         for resource, delta in deltas.items():
@@ -148,7 +147,7 @@ class Quotas:
         unknown = set(limits) - set(RESOURCES)
         if unknown:
             raise ValueError(f'unknown quota resources: {sorted(unknown)}')
-        _lock(session, project_id)
+        quota_locks.lock(session, m.QuotaLock, owner_id=project_id)
         if not force:
             used = self.usage(session, project_id)
             for resource, limit in limits.items():
@@ -167,7 +166,7 @@ class Quotas:
 
     def reset(self, session, project_id):
         """Forget the project's overrides: the defaults apply again."""
-        _lock(session, project_id)
+        quota_locks.lock(session, m.QuotaLock, owner_id=project_id)
         session.execute(sa.delete(m.ProjectQuota).where(m.ProjectQuota.project_id == project_id))
 
 
@@ -192,38 +191,3 @@ def _group_members(session, group_id):
         stmt = stmt.join(m.ServerGroup, m.ServerGroup.id == m.ServerGroupMember.group_id).where(
             m.ServerGroup.uuid == group_id)
     return session.execute(stmt).scalar_one()
-
-
-def _lock(session, owner_id):
-    """Lock the owner's ``QuotaLock`` row until the transaction ends (create it first).
-
-    On MariaDB and PostgreSQL ``FOR UPDATE`` makes every other enforcement
-    for the owner wait; on SQLite the writer transaction (``BEGIN
-    IMMEDIATE``) already serialises writers.
-    """
-    stmt = sa.select(m.QuotaLock.owner_id).where(m.QuotaLock.owner_id == owner_id)
-    if session.execute(stmt.with_for_update()).first() is None:
-        _create_lock(session, owner_id)
-        session.execute(stmt.with_for_update()).one()
-
-
-def _create_lock(session, owner_id):
-    """Insert the owner's lock row, unless another request just did.
-
-    On MariaDB and PostgreSQL the row is committed at once, in a transaction
-    of its own: inserted by the request's transaction it would vanish if that
-    transaction rolled back (a refused request), and the requests waiting on
-    that uncommitted insert would deadlock against each other.  On SQLite the
-    request's transaction is the only writer: it inserts the row itself.
-    """
-    bind = session.get_bind()
-    try:
-        if bind.dialect.name == 'sqlite':
-            with session.begin_nested():
-                session.add(m.QuotaLock(owner_id=owner_id))
-        else:
-            with bind.connect() as connection, connection.begin():
-                connection.execute(sa.insert(m.QuotaLock).values(owner_id=owner_id))
-    except sa_exc.IntegrityError as error:
-        if not is_duplicate_entry(error):
-            raise

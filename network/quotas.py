@@ -8,10 +8,9 @@ check-then-insert one after the other and cannot together exceed a limit
 means no limit.
 """
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 
 from common import exceptions
-from common.db.session import is_duplicate_entry
+from common.db import quota_locks
 from network import exceptions as net_exc
 from network.db import api as db_api
 from network.db import models as m
@@ -63,47 +62,9 @@ def check(session, conf, project_id, resource, adding=1):
     limit = limits(session, conf, project_id)[resource]
     if limit < 0:
         return
-    _lock(session, project_id, resource)
+    quota_locks.lock(session, m.QuotaLock, project_id=project_id, resource=resource)
     if db_api.count(session, COUNTED[resource], project_id) + adding > limit:
         raise net_exc.OverQuota(resource=resource)
-
-
-def _lock(session, project_id, resource):
-    """Lock the project's ``QuotaLock`` row of ``resource`` until the transaction ends
-    (create it first).
-
-    On MariaDB and PostgreSQL ``FOR UPDATE`` makes every other check of the
-    project and resource wait; on SQLite the writer transaction already
-    serialises writers.
-    """
-    stmt = sa.select(m.QuotaLock.project_id).where(m.QuotaLock.project_id == project_id,
-                                                   m.QuotaLock.resource == resource)
-    if session.execute(stmt.with_for_update()).first() is None:
-        _create_lock(session, project_id, resource)
-        session.execute(stmt.with_for_update()).one()
-
-
-def _create_lock(session, project_id, resource):
-    """Insert the lock row, unless another request just did.
-
-    On MariaDB and PostgreSQL the row is committed at once, in a transaction
-    of its own: inserted by the request's transaction it would vanish if that
-    transaction rolled back (a refused request), and the requests waiting on
-    that uncommitted insert would deadlock against each other.  On SQLite the
-    request's transaction is the only writer: it inserts the row itself.
-    """
-    bind = session.get_bind()
-    try:
-        if bind.dialect.name == 'sqlite':
-            with session.begin_nested():
-                session.add(m.QuotaLock(project_id=project_id, resource=resource))
-        else:
-            with bind.connect() as connection, connection.begin():
-                connection.execute(sa.insert(m.QuotaLock).values(project_id=project_id,
-                                                                 resource=resource))
-    except sa_exc.IntegrityError as error:
-        if not is_duplicate_entry(error):
-            raise
 
 
 def projects_with_quotas(session):

@@ -13,6 +13,7 @@ from keystoneauth1 import session as ks_session
 
 from stratus import config as cloud_config
 from stratus import exceptions
+from stratus.block_storage.proxy import BlockStorageProxy
 from stratus.compute.proxy import ComputeProxy
 from stratus.identity.proxy import IdentityProxy
 from stratus.image.proxy import ImageProxy
@@ -102,6 +103,10 @@ class Connection:
     @functools.cached_property
     def identity(self):
         return IdentityProxy(self)
+
+    @functools.cached_property
+    def block_storage(self):
+        return BlockStorageProxy(self)
 
     @functools.cached_property
     def compute(self):

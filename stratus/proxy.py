@@ -4,7 +4,8 @@ A proxy talks to the endpoint the catalog gives for its service type, on
 the connection's interface and region, through a keystoneauth1
 ``Adapter``.  Subclasses (``stratus.identity.proxy`` …) are thin: one
 method per API call, built on ``_get``, ``_list``, ``_create``,
-``_update``, ``_delete`` and ``_find``.
+``_update``, ``_delete`` and ``_find``; those of services with
+microversions (compute, block storage) derive from ``MicroversionProxy``.
 """
 import urllib.parse
 
@@ -22,6 +23,25 @@ def resource_id(value):
 def quote(value):
     """``value`` made safe as one path segment."""
     return urllib.parse.quote(str(value), safe='')
+
+
+def single_match(matches, kind, name_or_id, ignore_missing, advice='use its ID'):
+    """The one resource of ``matches``, those a find kept for ``name_or_id``.
+
+    :param kind: what is looked for, in words (``'volume type'``).
+    :param advice: how to tell duplicates apart, said when there are some.
+    :returns: the resource, or ``None`` when ``ignore_missing`` and none.
+    :raises NotFound: nothing matches (unless ``ignore_missing``).
+    :raises DuplicateResource: more than one resource matches.
+    """
+    if len(matches) > 1:
+        raise exceptions.DuplicateResource(
+            f'More than one {kind} exists with the name {name_or_id!r}; {advice}.')
+    if matches:
+        return matches[0]
+    if ignore_missing:
+        return None
+    raise exceptions.NotFound(f'No {kind} with a name or ID of {name_or_id!r} exists.')
 
 
 def _next_link(body, collection_key):
@@ -51,6 +71,25 @@ def _resolve(endpoint, link):
     if urllib.parse.urlsplit(link).scheme:
         return link
     return endpoint.rstrip('/') + '/' + link.lstrip('/')
+
+
+def _version_tuple(text):
+    major, minor = text.split('.')
+    return int(major), int(minor)
+
+
+def negotiate_microversion(server_max, client_max):
+    """The microversion to send: the lower of the server's and the client's maximum.
+
+    Compared as numbers (``'2.9'`` is below ``'2.38'``).
+
+    :param server_max: the maximum the server advertises; empty or ``None``
+        for a server without microversions (then ``None``: send no header,
+        the server speaks its base version).
+    """
+    if not server_max:
+        return None
+    return min(server_max, client_max, key=_version_tuple)
 
 
 class Proxy:
@@ -166,12 +205,52 @@ class Proxy:
             pass
         matches = [item for item in self._list(path, collection_key, name=name_or_id, **filters)
                    if name_or_id in (item.get('id'), item.get('name'))]
-        if len(matches) > 1:
-            raise exceptions.DuplicateResource(
-                f'More than one {kind} exists with the name {name_or_id!r}; '
-                'use its ID (or narrow the search, e.g. by domain).')
-        if matches:
-            return matches[0]
-        if ignore_missing:
-            return None
-        raise exceptions.NotFound(f'No {kind} with a name or ID of {name_or_id!r} exists.')
+        return single_match(matches, kind, name_or_id, ignore_missing,
+                            advice='use its ID (or narrow the search, e.g. by domain)')
+
+
+class MicroversionProxy(Proxy):
+    """A proxy whose every request names a microversion, negotiated on first use.
+
+    On first use it reads the server's version document and then sends
+    ``negotiate_microversion(server maximum, max_microversion)`` in
+    ``OpenStack-API-Version: <microversion_service> X.Y`` (and in
+    ``legacy_version_header`` when set): the server answers in the shape of
+    the version asked for, so the proxy pins the one it was written against.
+    """
+    #: The newest microversion the proxy understands (``'2.60'``).
+    max_microversion = None
+    #: The service type the header names (``'compute'``).
+    microversion_service = None
+    #: A header that carries the bare version too, or ``None``.
+    legacy_version_header = None
+
+    def __init__(self, connection, service_type=None):
+        super().__init__(connection, service_type)
+        self._microversion = None
+
+    @property
+    def microversion(self):
+        """The microversion every request sends (discovered once, on first use)."""
+        if self._microversion is None:
+            document = super().request('GET', self._version_document_url()).json()
+            self._microversion = negotiate_microversion(self._advertised_version(document),
+                                                        self.max_microversion) or ''
+        return self._microversion or None
+
+    def _version_document_url(self):
+        """Where the server's version document is: the endpoint itself (Nova's)."""
+        return self.base_url()
+
+    def _advertised_version(self, document):
+        """The maximum microversion in the version document (Nova's shape), or ``None``."""
+        return (document.get('version') or {}).get('version')
+
+    def request(self, method, url, **kwargs):
+        headers = dict(kwargs.pop('headers', None) or {})
+        version = self.microversion
+        if version:
+            headers.setdefault('OpenStack-API-Version', f'{self.microversion_service} {version}')
+            if self.legacy_version_header:
+                headers.setdefault(self.legacy_version_header, version)
+        return super().request(method, url, headers=headers, **kwargs)

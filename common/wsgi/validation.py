@@ -67,6 +67,39 @@ def json_body(schema=None):
     return body
 
 
+def _holds_nul(value):
+    if isinstance(value, str):
+        return '\x00' in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def nul_character_refusal(invalid_input):
+    """A ``before_request`` hook: 400 for a NUL character in the path, query or JSON body.
+
+    PostgreSQL cannot store or even compare text holding one (the driver
+    raises), so it must not reach a query; no OpenStack API attribute
+    contains one.
+
+    :param invalid_input: builds the service's own error from the reason,
+        e.g. ``lambda reason: InvalidInput(detail=reason)``: its message
+        is what the service's clients expect.
+    """
+    def refuse_nul_characters():
+        request = flask.request
+        try:
+            data = json.loads(request.get_data(cache=True) or 'null')
+        except ValueError:
+            data = None  # a malformed body is refused where the view reads it
+        query = [item for pair in request.args.items(multi=True) for item in pair]
+        if _holds_nul(request.path) or _holds_nul(query) or _holds_nul(data):
+            raise invalid_input('Null character (\\x00) not allowed')
+    return refuse_nul_characters
+
+
 def query_bool(name, default=None):
     """A boolean query parameter; clients write ``True``, ``true``, ``1`` …"""
     value = flask.request.args.get(name)

@@ -9,9 +9,9 @@ import flask
 import sqlalchemy as sa
 
 from common.db import service_records
+from common.wsgi.timestamps import microsecond_time
 from compute import zones
 from compute.api import support
-from compute.api.views.timestamps import nova_time
 from compute.db import models as m
 
 bp = flask.Blueprint('availability_zones', __name__,
@@ -50,7 +50,7 @@ def detail():
         by_host = hosts.setdefault(service_zone[service.id], {})
         by_host.setdefault(service.host, {})[service.binary] = {
             'available': alive, 'active': True,
-            'updated_at': nova_time(service.last_seen_up or service.updated_at)}
+            'updated_at': microsecond_time(service.last_seen_up or service.updated_at)}
     result = [_zone(z, True, hosts.get(z, {})) for z in available]
     result += [_zone(z, False) for z in unavailable]
     return flask.jsonify(availabilityZoneInfo=result)

@@ -1,6 +1,5 @@
 """What every network API module needs: the backend, the caller, policy, bodies."""
 import dataclasses
-import json
 
 import flask
 
@@ -47,30 +46,9 @@ def allowed(action, target=None):
     return flask.current_app.enforcer.check(context(), f'network:{action}', _target(target))
 
 
-def _holds_nul(value):
-    if isinstance(value, str):
-        return '\x00' in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
-def refuse_nul_characters():
-    """400 for a NUL character anywhere in the path, query or JSON body.
-
-    PostgreSQL cannot store or even compare text holding one (the driver
-    raises), so it must not reach a query; no Neutron attribute contains one.
-    """
-    request = flask.request
-    try:
-        data = json.loads(request.get_data(cache=True) or 'null')
-    except ValueError:
-        data = None  # a malformed body is refused where the view reads it
-    query = [item for pair in request.args.items(multi=True) for item in pair]
-    if _holds_nul(request.path) or _holds_nul(query) or _holds_nul(data):
-        raise net_exc.InvalidInput(detail='Null character (\\x00) not allowed')
+# ``before_request``: 400 for a NUL character in the path, query or JSON body.
+refuse_nul_characters = validation.nul_character_refusal(
+    lambda reason: net_exc.InvalidInput(detail=reason))
 
 
 def body(resource, schema):

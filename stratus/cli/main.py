@@ -11,7 +11,7 @@ import sys
 
 import stratus
 from stratus import exceptions
-from stratus.cli import identity, image, output
+from stratus.cli import identity, image, output, volume
 
 
 def _output_options():
@@ -48,6 +48,7 @@ def build_parser():
 
     identity.register(add)
     image.register(add)
+    volume.register(add)
     return parser
 
 

@@ -3,7 +3,7 @@
 The catalog lists the versioned endpoint (``http://host:8774/v2.1``), so
 paths here are relative to it.  Every request names a microversion: on first
 use the proxy reads the endpoint's version document and then sends
-``min(server maximum, MAX_MICROVERSION)`` in both ``OpenStack-API-Version:
+the lower of the server's maximum and 2.60 in both ``OpenStack-API-Version:
 compute X.Y`` and the legacy ``X-OpenStack-Nova-API-Version`` (Nova answers
 in the shape of the version asked for, so the proxy pins the one it was
 written against).
@@ -21,57 +21,16 @@ from stratus.compute.exceptions import ServerFailed, WaitTimeout
 from stratus.proxy import quote, resource_id
 from stratus.resource import Resource
 
-#: The newest microversion this proxy understands.
-MAX_MICROVERSION = '2.60'
-VERSION_HEADER = 'OpenStack-API-Version'
-LEGACY_VERSION_HEADER = 'X-OpenStack-Nova-API-Version'
-
 
 def _path(*parts):
     return ''.join(f'/{quote(resource_id(part))}' for part in parts)
 
 
-def _version_tuple(text):
-    major, minor = text.split('.')
-    return int(major), int(minor)
-
-
-def negotiate(server_max, client_max=MAX_MICROVERSION):
-    """The microversion to send: the lower of the server's and the client's maximum.
-
-    :param server_max: ``version`` of the server's version document; empty
-        or ``None`` for a server without microversions (then ``None``: send
-        no header, the server speaks 2.1).
-    """
-    if not server_max:
-        return None
-    return min(server_max, client_max, key=_version_tuple)
-
-
-class ComputeProxy(proxy.Proxy):
+class ComputeProxy(proxy.MicroversionProxy):
     service_type = 'compute'
-
-    def __init__(self, connection, service_type=None):
-        super().__init__(connection, service_type)
-        self._microversion = None
-
-    # --- microversions --------------------------------------------------------------
-
-    @property
-    def microversion(self):
-        """The microversion every request sends (discovered once, on first use)."""
-        if self._microversion is None:
-            document = super().request('GET', self.base_url()).json()
-            self._microversion = negotiate(document.get('version', {}).get('version')) or ''
-        return self._microversion or None
-
-    def request(self, method, url, **kwargs):
-        headers = dict(kwargs.pop('headers', None) or {})
-        version = self.microversion
-        if version:
-            headers.setdefault(VERSION_HEADER, f'compute {version}')
-            headers.setdefault(LEGACY_VERSION_HEADER, version)
-        return super().request(method, url, headers=headers, **kwargs)
+    max_microversion = '2.60'
+    microversion_service = 'compute'
+    legacy_version_header = 'X-OpenStack-Nova-API-Version'
 
     # --- servers --------------------------------------------------------------------
 
@@ -95,7 +54,7 @@ class ComputeProxy(proxy.Proxy):
         # Nova's name filter is a regular expression: keep exact matches only.
         matches = [s for s in self.servers(name=name_or_id, **filters)
                    if s.get('name') == name_or_id]
-        return _one(matches, 'server', name_or_id, ignore_missing)
+        return proxy.single_match(matches, 'server', name_or_id, ignore_missing)
 
     def create_server(self, *, image=None, flavor=None, **attrs):
         """Ask for a server (it starts in ``BUILD``; see ``wait_for_server``).
@@ -275,7 +234,7 @@ class ComputeProxy(proxy.Proxy):
         except (exceptions.NotFound, exceptions.BadRequest):
             pass
         matches = [f for f in self.flavors(is_public='None') if f.get('name') == name_or_id]
-        return _one(matches, 'flavor', name_or_id, ignore_missing)
+        return proxy.single_match(matches, 'flavor', name_or_id, ignore_missing)
 
     def create_flavor(self, *, name, ram, vcpus, disk, id=None, is_public=True, **attrs):
         """Create a flavor (admin).  ``id=None`` lets the API choose a UUID.
@@ -406,14 +365,3 @@ class ComputeProxy(proxy.Proxy):
         """
         return [Resource(e) for e in self._json('POST', '/os-server-external-events',
                                                 json={'events': list(events)})['events']]
-
-
-def _one(matches, kind, name_or_id, ignore_missing):
-    if len(matches) > 1:
-        raise exceptions.DuplicateResource(
-            f'More than one {kind} exists with the name {name_or_id!r}; use its ID.')
-    if matches:
-        return matches[0]
-    if ignore_missing:
-        return None
-    raise exceptions.NotFound(f'No {kind} with a name or ID of {name_or_id!r} exists.')

@@ -71,14 +71,7 @@ class ImageProxy(proxy.Proxy):
         with contextlib.suppress(exceptions.NotFound):
             return self.get_image(name_or_id)
         matches = [i for i in self.images(name=name_or_id) if i.get('name') == name_or_id]
-        if len(matches) > 1:
-            raise exceptions.DuplicateResource(
-                f'More than one image exists with the name {name_or_id!r}; use its ID.')
-        if matches:
-            return matches[0]
-        if ignore_missing:
-            return None
-        raise exceptions.NotFound(f'No image with a name or ID of {name_or_id!r} exists.')
+        return proxy.single_match(matches, 'image', name_or_id, ignore_missing)
 
     def create_image(self, **attrs):
         """Create an image record (status ``queued``); ``None`` values are left out.

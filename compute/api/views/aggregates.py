@@ -1,6 +1,6 @@
 """``aggregate`` bodies (Nova's ``_marshall_aggregate``)."""
+from common.wsgi.timestamps import microsecond_time
 from compute.api import microversion
-from compute.api.views.timestamps import nova_time
 from compute.zones import ZONE_KEY
 
 
@@ -14,7 +14,7 @@ def render(aggregate, hosts, metadata, *, with_members=True):
         body['hosts'] = hosts
         body['metadata'] = metadata
     body.update({'availability_zone': metadata.get(ZONE_KEY),
-                 'created_at': nova_time(aggregate.created_at),
-                 'updated_at': nova_time(aggregate.updated_at),
+                 'created_at': microsecond_time(aggregate.created_at),
+                 'updated_at': microsecond_time(aggregate.updated_at),
                  'deleted_at': None, 'deleted': False})
     return body

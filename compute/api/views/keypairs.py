@@ -1,6 +1,6 @@
 """Key pair bodies as Nova shows them: ``type`` from 2.2; list items without ``user_id``."""
+from common.wsgi.timestamps import microsecond_time
 from compute.api import microversion
-from compute.api.views.timestamps import nova_time
 
 
 def _base(keypair):
@@ -22,7 +22,7 @@ def created(keypair, private_key=None):
 def shown(keypair):
     body = _base(keypair)
     body.update({'user_id': keypair.user_id, 'id': keypair.id,
-                 'created_at': nova_time(keypair.created_at), 'updated_at': None,
+                 'created_at': microsecond_time(keypair.created_at), 'updated_at': None,
                  'deleted': False, 'deleted_at': None})
     return {'keypair': body}
 

@@ -15,11 +15,12 @@ import flask
 import sqlalchemy as sa
 
 from common.db import service_records
+from common.wsgi.timestamps import microsecond_time
 from compute import service_names
 from compute import states
 from compute.api import microversion
 from compute.api import support
-from compute.api.views.timestamps import iso_z, nova_time
+from compute.api.views.timestamps import iso_z
 from compute.db import api as db_api
 from compute.db import models as m
 
@@ -208,8 +209,8 @@ def _detail(instance, related):
         'OS-EXT-AZ:availability_zone': instance.availability_zone or '',
         'OS-EXT-STS:vm_state': instance.vm_state, 'OS-EXT-STS:task_state': instance.task_state,
         'OS-EXT-STS:power_state': instance.power_state,
-        'OS-SRV-USG:launched_at': nova_time(instance.launched_at),
-        'OS-SRV-USG:terminated_at': nova_time(instance.terminated_at),
+        'OS-SRV-USG:launched_at': microsecond_time(instance.launched_at),
+        'OS-SRV-USG:terminated_at': microsecond_time(instance.terminated_at),
         'os-extended-volumes:volumes_attached': _volumes(related.volumes[instance.uuid]),
     }
     if status in _PROGRESS_STATUSES:

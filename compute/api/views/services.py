@@ -1,7 +1,7 @@
 """``service`` bodies (Nova's ``_get_service_detail``)."""
 from common.db import service_records
+from common.wsgi.timestamps import microsecond_time
 from compute.api import microversion
-from compute.api.views.timestamps import nova_time
 
 
 def state(service, conf):
@@ -19,7 +19,7 @@ def render(service, zone, conf):
             'binary': service.binary, 'host': service.host, 'zone': zone,
             'status': status(service), 'state': state(service, conf),
             # The last heartbeat: what tells an operator when it was last heard from.
-            'updated_at': nova_time(service.last_seen_up or service.updated_at),
+            'updated_at': microsecond_time(service.last_seen_up or service.updated_at),
             'disabled_reason': service.disabled_reason}
     if microversion.at_least('2.11'):
         body['forced_down'] = service.forced_down

@@ -1,11 +1,11 @@
 """``tenant_usage`` bodies: ``compute.usage`` sums with Nova's time format."""
-from compute.api.views.timestamps import nova_time
+from common.wsgi.timestamps import microsecond_time
 
 _TIMES = ('start', 'stop', 'started_at', 'ended_at')
 
 
 def _with_times(entry):
-    return {key: nova_time(value) if key in _TIMES else value
+    return {key: microsecond_time(value) if key in _TIMES else value
             for key, value in entry.items()}
 
 

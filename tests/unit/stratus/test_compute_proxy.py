@@ -8,7 +8,6 @@ from keystoneauth1 import token_endpoint
 
 import stratus
 from stratus import exceptions
-from stratus.compute import proxy
 from stratus.compute.exceptions import ServerFailed, WaitTimeout
 from tests.unit.stratus.test_image_proxy import FakeTransport
 
@@ -67,14 +66,11 @@ def _server(status='ACTIVE', **attrs):
 # --- microversions -----------------------------------------------------------------------
 
 @pytest.mark.parametrize('server_max, sent', [('2.96', '2.60'), ('2.60', '2.60'),
-                                              ('2.9', '2.9'), ('2.38', '2.38')])
-def test_negotiate_takes_the_lower_maximum_numerically(server_max, sent):
-    assert proxy.negotiate(server_max) == sent
-
-
-def test_negotiate_sends_nothing_to_a_server_without_microversions():
-    assert proxy.negotiate('') is None
-    assert proxy.negotiate(None) is None
+                                              ('2.9', '2.9')])
+def test_the_version_is_the_lower_of_the_servers_maximum_and_2_60(serve, server_max, sent):
+    conn, transport = serve({('GET', f'/servers/{SERVER_ID}'): _server()}, server_max=server_max)
+    conn.compute.get_server(SERVER_ID)
+    assert transport.sent[-1][2]['OpenStack-API-Version'] == f'compute {sent}'
 
 
 def test_every_request_names_the_negotiated_version_in_both_headers_after_one_discovery(

@@ -1,7 +1,7 @@
-"""Next links in every shape OpenStack services write them."""
+"""Next links in every shape OpenStack services write them; microversion negotiation."""
 import pytest
 
-from stratus import proxy
+from stratus import exceptions, proxy
 
 
 @pytest.mark.parametrize('body, link', [
@@ -33,3 +33,23 @@ def test_resource_id_and_quote():
     assert proxy.resource_id({'id': 'x', 'name': 'n'}) == 'x'
     assert proxy.resource_id('x') == 'x'
     assert proxy.quote('a b/c') == 'a%20b%2Fc'
+
+
+@pytest.mark.parametrize('server_max, sent', [('2.96', '2.60'), ('2.60', '2.60'),
+                                              ('2.9', '2.9'), ('2.38', '2.38'),
+                                              ('3.100', '2.60'), ('', None), (None, None)])
+def test_negotiate_microversion_takes_the_lower_maximum_numerically(server_max, sent):
+    assert proxy.negotiate_microversion(server_max, '2.60') == sent
+
+
+def test_single_match():
+    assert proxy.single_match([{'id': 'x'}], 'volume type', 'gold', False) == {'id': 'x'}
+    assert proxy.single_match([], 'volume type', 'gold', True) is None
+    with pytest.raises(exceptions.NotFound,
+                       match="No volume type with a name or ID of 'gold' exists."):
+        proxy.single_match([], 'volume type', 'gold', False)
+    with pytest.raises(exceptions.DuplicateResource, match=(
+            r"More than one volume type exists with the name 'gold'; use its ID\.$")):
+        proxy.single_match([{'id': 'x'}, {'id': 'y'}], 'volume type', 'gold', True)
+    with pytest.raises(exceptions.DuplicateResource, match='; narrow it down.$'):
+        proxy.single_match([{'id': 'x'}, {'id': 'y'}], 'x', 'g', False, advice='narrow it down')

@@ -102,3 +102,26 @@ def test_query_bool_refuses_other_values(app):
 ])
 def test_query_flag(app, query_string, expected):
     assert _query(app, query_string, validation.query_flag, 'nocatalog') is expected
+
+
+@pytest.mark.parametrize('path, query_string, data', [
+    ('/items/a%00b', '', ''),
+    ('/items', 'name=a%00b', ''),
+    ('/items', 'a%00b=1', ''),
+    ('/items', '', '{"item": {"tags": ["a\\u0000"]}}'),
+    ('/items', '', '{"item\\u0000": 1}'),
+])
+def test_nul_character_refusal_raises_the_services_error(app, path, query_string, data):
+    refuse = validation.nul_character_refusal(lambda reason: exceptions.Conflict(reason))
+    with app.test_request_context(path, method='POST', query_string=query_string, data=data,
+                                  content_type='application/json'):
+        with pytest.raises(exceptions.Conflict, match=r'Null character \(\\x00\) not allowed'):
+            refuse()
+
+
+@pytest.mark.parametrize('data', ['{"item": {"name": "a\\\\u0000"}}', '{"malformed'])
+def test_nul_character_refusal_lets_other_requests_through(app, data):
+    refuse = validation.nul_character_refusal(lambda reason: exceptions.Conflict(reason))
+    with app.test_request_context('/items', method='POST', query_string='name=a',
+                                  data=data, content_type='application/json'):
+        refuse()

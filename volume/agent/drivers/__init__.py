@@ -1,0 +1,1 @@
+"""Volume backends: the ``VolumeDriver`` contract (``driver.py``) and its implementations."""

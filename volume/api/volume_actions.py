@@ -1,0 +1,123 @@
+"""``POST /v3/{project_id}/volumes/{volume_id}/action``: the volume actions.
+
+The body names one action (``{"os-extend": {"new_size": 2}}``); ``ACTIONS``
+maps each name to its body schema and handler, ``handler(volume_id,
+args) -> response``.  A body naming no known action is a 400, as in
+Cinder.  Members of the volume's project extend it, set its bootable and
+read-only flags; cloud administrators reset its state and force-delete it.
+"""
+import logging
+
+import flask
+
+from common import exceptions
+from common.wsgi import validation
+from volume import exceptions as vol_exc
+from volume import lifecycle
+from volume import states
+from volume import volumes
+from volume.api import microversion
+from volume.api import support
+from volume.api.schemas import common as schema_types
+from volume.api.schemas import volume_actions as schemas
+from volume.api.volumes import delete_volume, volume_for
+
+LOG = logging.getLogger(__name__)
+bp = flask.Blueprint('volume_actions', __name__,
+                     url_prefix=f'{support.API_PREFIX}/volumes/<volume_id>/action')
+
+
+def extend(volume_id, args):
+    new_size = int(args['new_size'])
+    ctx = support.context()
+    with support.db().writer() as session:
+        volume = volume_for(session, volume_id, 'volumes:extend')
+        attached_allowed = microversion.at_least('3.42') and volume.status == states.IN_USE
+        if attached_allowed:
+            support.authorize('volumes:extend_attached', project_id=volume.project_id)
+        lifecycle.begin_extend(session, support.conf(), volume, new_size,
+                               attached_allowed=attached_allowed)
+        event = {**volumes.notification(volume), 'size': new_size}
+    try:
+        support.conductor().extend_volume(ctx, volume_id, new_size)
+    except Exception:  # any failure of the transport: the message was not sent
+        LOG.exception('Could not ask the conductor to extend volume %s', volume_id)
+        with support.db().writer() as session:
+            lifecycle.undo_extend(session, volume_id)
+        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the volume '
+                                            'was not extended.') from None
+    support.notify('volume.resize.start', event)
+    return support.accepted()
+
+
+def set_bootable(volume_id, args):
+    with support.db().writer() as session:
+        volume = volume_for(session, volume_id, 'volumes:update')
+        lifecycle.set_bootable(volume, schema_types.as_bool(args['bootable']))
+    return support.ok_empty()
+
+
+def update_readonly_flag(volume_id, args):
+    with support.db().writer() as session:
+        volume = volume_for(session, volume_id, 'volumes:update_readonly_flag')
+        lifecycle.set_readonly(session, volume, schema_types.as_bool(args['readonly']))
+    return support.accepted()
+
+
+def _checked_status(args, key, valid, label):
+    value = args.get(key)
+    if not value:
+        return None
+    if value.lower() not in valid:
+        raise vol_exc.InvalidInput(reason=f'{label}: {value} is invalid, valid statuses are: '
+                                          f'{", ".join(valid)}.')
+    return value.lower()
+
+
+def reset_status(volume_id, args):
+    changes = {
+        'status': _checked_status(args, 'status', states.ALL, 'Volume status'),
+        'attach_status': _checked_status(args, 'attach_status', states.ATTACH_STATUSES,
+                                         'Volume attach status'),
+        'migration_status': _checked_status(args, 'migration_status',
+                                            states.MIGRATION_STATUSES,
+                                            'Volume migration status'),
+    }
+    if not any(changes.values()):
+        raise vol_exc.InvalidInput(reason="Must specify 'status', 'attach_status' or "
+                                          "'migration_status' for update.")
+    with support.db().writer() as session:
+        volume = volume_for(session, volume_id, 'volumes:reset_status')
+        lifecycle.reset_status(session, volume, **changes)
+        event = volumes.notification(volume)
+    support.notify('volume.reset_status.end', event)
+    return support.accepted()
+
+
+def force_delete(volume_id, _args):
+    return delete_volume(volume_id, cascade=False, force=True)
+
+
+ACTIONS = {
+    'os-extend': (schemas.extend, extend),
+    'os-set_bootable': (schemas.set_bootable, set_bootable),
+    'os-update_readonly_flag': (schemas.update_readonly_flag, update_readonly_flag),
+    'os-reset_status': (schemas.reset_status, reset_status),
+    'os-force_delete': (schemas.force_delete, force_delete),
+}
+
+
+@bp.post('')
+def act(volume_id):
+    body = validation.json_body()
+    if not isinstance(body, dict):
+        raise exceptions.BadRequest('Malformed request body: an object naming one action '
+                                    'is required.')
+    name = next((key for key in body if key in ACTIONS), None)
+    if name is None:
+        named = ', '.join(body) or 'none'
+        raise exceptions.BadRequest(f'There is no such action: {named}. Verify the request '
+                                    'body and Content-Type header and try again.')
+    schema, handler = ACTIONS[name]
+    validation.validate(body, schema)
+    return handler(volume_id, body[name] or {})
