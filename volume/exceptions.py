@@ -56,6 +56,14 @@ class VolumeTypeAccessExists(exceptions.Conflict):
                'already exists.')
 
 
+class ConcurrentUpdate(exceptions.Conflict):
+    msg_fmt = 'The %(what)s was changed by another request at the same time; try again.'
+
+
+class InvalidVolumeType(exceptions.BadRequest):
+    msg_fmt = 'Invalid volume type: %(reason)s'
+
+
 class InvalidInput(exceptions.BadRequest):
     msg_fmt = 'Invalid input received: %(reason)s'
 

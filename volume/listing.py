@@ -33,7 +33,8 @@ SORT_COLUMNS = {
     'status': _V.status,
     'size': _V.size,
     'availability_zone': sa.func.coalesce(_V.availability_zone, ''),
-    'bootable': _V.bootable,
+    # Booleans as 0/1: a marker's value is compared with > or <, which SQL booleans lack.
+    'bootable': sa.cast(_V.bootable, sa.Integer),
     'created_at': _V.created_at,
     'updated_at': _V.updated_at,
     'project_id': _V.project_id,
@@ -122,13 +123,25 @@ def parse_bool(name, value, strict):
     return True
 
 
-def _metadata_clauses(text):
+def parse_dict_filter(name, text):
+    """A ``?metadata=`` or ``?extra_specs=`` filter, Python dict text as Cinder takes it
+    (``{'k': 'v'}``), as a dict of scalars.
+
+    :raises InvalidInput: (400) anything else, including text ``literal_eval`` chokes on.
+    """
     try:
         wanted = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         wanted = None
-    if not isinstance(wanted, dict):
-        raise vol_exc.InvalidInput(reason=f'Invalid metadata filter: {text}')
+    scalars = (str, int, float, bool, type(None))
+    if not isinstance(wanted, dict) or not all(
+            isinstance(k, scalars) and isinstance(v, scalars) for k, v in wanted.items()):
+        raise vol_exc.InvalidInput(reason=f'Invalid {name} filter: {text}')
+    return wanted
+
+
+def _metadata_clauses(text):
+    wanted = parse_dict_filter('metadata', text)
     return [_V.id.in_(sa.select(m.VolumeMetadata.volume_id).where(
         m.VolumeMetadata.key == str(k), m.VolumeMetadata.value == str(v)))
         for k, v in wanted.items()]

@@ -122,9 +122,9 @@ def create(session, name, description, is_public, specs):
 def update(session, volume_type, *, name=None, description=None, is_public=None):
     """Change what is given (``None``: keep); a rename moves the per-type quotas."""
     if name is not None and name != volume_type.name:
-        quotas.rename_type(session, volume_type.name, name)
-        volume_type.name = name
-        _flush_named(session, name)
+        old_name, volume_type.name = volume_type.name, name
+        _flush_named(session, name)  # a taken name is refused before the quotas move
+        quotas.rename_type(session, old_name, name)
     if description is not None:
         volume_type.description = description
     if is_public is not None:
@@ -181,8 +181,18 @@ def access_list(session, volume_type):
         .order_by(m.VolumeTypeProject.project_id)).scalars())
 
 
+def _refuse_public(volume_type):
+    """Access lists are for private types: a row added to a public one would wait
+    unseen and grant access the day the type turns private (Cinder refuses too)."""
+    if volume_type.is_public:
+        raise vol_exc.InvalidVolumeType(
+            reason='Type access modification is not applicable to public volume type.')
+
+
 def add_access(session, volume_type, project_id):
-    """:raises VolumeTypeAccessExists: the project has access already (409)."""
+    """:raises VolumeTypeAccessExists: the project has access already (409).
+    :raises InvalidVolumeType: the type is public (400)."""
+    _refuse_public(volume_type)
     if session.get(m.VolumeTypeProject, (volume_type.id, project_id)) is not None:
         raise vol_exc.VolumeTypeAccessExists(volume_type_id=volume_type.id,
                                              project_id=project_id)
@@ -191,7 +201,9 @@ def add_access(session, volume_type, project_id):
 
 
 def remove_access(session, volume_type, project_id):
-    """:raises VolumeTypeAccessNotFound: the project had no access (404)."""
+    """:raises VolumeTypeAccessNotFound: the project had no access (404).
+    :raises InvalidVolumeType: the type is public (400)."""
+    _refuse_public(volume_type)
     row = session.get(m.VolumeTypeProject, (volume_type.id, project_id))
     if row is None:
         raise vol_exc.VolumeTypeAccessNotFound(volume_type_id=volume_type.id,

@@ -16,6 +16,8 @@ from volume import zones
 from volume.db import api as db_api
 from volume.db import models as m
 
+MAX_SIZE = 2 ** 31 - 1  # GiB: the largest the size columns hold
+
 
 def visible(caller):
     """The SQL condition for the (not deleted) volumes ``caller`` may see."""
@@ -68,14 +70,23 @@ def _sources(session, caller, attrs):
     return snapshot, snapshot_volume, source
 
 
+def checked_size(size):
+    """A size in GiB given as an int or its decimal text, as an int (the column's range).
+
+    :raises InvalidInput: (400) anything else.
+    """
+    size = int(size) if isinstance(size, str) and size.isdigit() else size
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= MAX_SIZE:
+        raise vol_exc.InvalidInput(reason=f"Volume size '{size}' must be an integer and "
+                                          f'greater than 0 (at most {MAX_SIZE})')
+    return size
+
+
 def _size(attrs, snapshot, source):
     size = attrs.get('size')
     if size is None:
         size = snapshot.volume_size if snapshot else source.size if source else None
-    size = int(size) if isinstance(size, str) and size.isdigit() else size
-    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        raise vol_exc.InvalidInput(reason=f"Volume size '{size}' must be an integer and "
-                                          'greater than 0')
+    size = checked_size(size)
     if source is not None and size < source.size:
         raise vol_exc.InvalidInput(reason=f"Volume size '{size}'GB cannot be smaller than "
                                           f'original volume size  {source.size}GB. They '

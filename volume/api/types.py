@@ -5,7 +5,6 @@ Projects list the public types and the private ones shared with them;
 administrator's list is the same unless ``is_public`` says otherwise
 (``false``: the private ones, ``none``: all), as in Cinder.
 """
-import ast
 
 import flask
 import sqlalchemy as sa
@@ -25,7 +24,9 @@ bp = flask.Blueprint('types', __name__, url_prefix=f'{support.API_PREFIX}/types'
 
 _T = m.VolumeType
 SORT_COLUMNS = {'id': _T.id, 'name': _T.name, 'created_at': _T.created_at,
-                'updated_at': _T.updated_at, 'is_public': _T.is_public,
+                'updated_at': _T.updated_at,
+                # As 0/1: a marker's value is compared with > or <, which booleans lack.
+                'is_public': sa.cast(_T.is_public, sa.Integer),
                 'description': sa.func.coalesce(_T.description, '')}
 
 
@@ -58,12 +59,7 @@ def _extra_specs_filter(caller):
     text = flask.request.args.get('extra_specs')
     if text is None:
         return []
-    try:
-        wanted = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        wanted = None
-    if not isinstance(wanted, dict):
-        raise vol_exc.InvalidInput(reason=f'Invalid extra_specs filter: {text}')
+    wanted = listing.parse_dict_filter('extra_specs', text)
     if not support.allowed('types:read_sensitive') and \
             any(k not in volume_types.USER_VISIBLE_EXTRA_SPECS for k in wanted):
         # Filtering on what the caller may not see would reveal it: match nothing.

@@ -28,7 +28,7 @@ bp = flask.Blueprint('volume_actions', __name__,
 
 
 def extend(volume_id, args):
-    new_size = int(args['new_size'])
+    new_size = volumes.checked_size(args['new_size'])
     ctx = support.context()
     with support.db().writer() as session:
         volume = volume_for(session, volume_id, 'volumes:extend')

@@ -1,7 +1,10 @@
 """Queries of the volume database: store and fetch, no rules."""
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
+from common.db.session import is_duplicate_entry
 from common.db.types import utcnow
+from volume import exceptions as vol_exc
 from volume import states
 from volume.db import models as m
 
@@ -43,7 +46,20 @@ def key_values(session, model, owner_column, owner_ids):
 
 
 def replace_key_values(session, model, owner_column, owner_id, wanted):
-    """Make the metadata of ``owner_id`` in ``model`` exactly ``wanted``."""
+    """Make the metadata of ``owner_id`` in ``model`` exactly ``wanted``.
+
+    :raises ConcurrentUpdate: (409) another request added one of these keys meanwhile.
+    """
+    try:
+        with session.begin_nested():
+            _replace_key_values(session, model, owner_column, owner_id, wanted)
+    except sa_exc.IntegrityError as exc:
+        if is_duplicate_entry(exc):
+            raise vol_exc.ConcurrentUpdate(what='metadata') from None
+        raise
+
+
+def _replace_key_values(session, model, owner_column, owner_id, wanted):
     current = key_values(session, model, owner_column, [owner_id])[owner_id]
     gone = [key for key in current if key not in wanted]
     if gone:

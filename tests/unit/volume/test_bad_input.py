@@ -61,3 +61,32 @@ def test_a_long_project_in_type_access_is_400(api):
 def test_non_object_bodies_are_400(api, path):
     method = api.put if path.startswith('os-services') else api.post
     _refused(method(path, ['not', 'an', 'object'], **ADMIN))
+
+
+@pytest.mark.parametrize('size', ['9' * 5000, '2147483648', 2147483648])
+def test_sizes_beyond_the_column_are_400(env, api, size):
+    _refused(api.post('volumes', {'volume': {'size': size}}))
+    volume = env.available_volume()
+    _refused(api.action(volume['id'], 'os-extend', {'new_size': size}))
+    assert env.volume_row(volume['id']).size == volume['size']
+
+
+@pytest.mark.parametrize('query', ['volumes/detail?metadata={{}:1}', 'volumes?metadata={"k":[1]}',
+                                   'types?extra_specs={[1]:2}', 'types?extra_specs=' + '[' * 500])
+def test_dict_filters_that_are_not_flat_dicts_are_400(api, query):
+    _refused(api.get(query))
+
+
+@pytest.mark.parametrize('query', ['volumes?sort=bootable:asc&marker={volume}',
+                                   'types?sort=is_public&marker={type}'])
+def test_a_marker_with_a_boolean_sort_key_pages(env, api, query):
+    volumes = [env.available_volume() for _ in range(2)]
+    [default_type] = api.get('types').get_json()['volume_types']
+    response = api.get(query.format(volume=volumes[0]['id'], type=default_type['id']))
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize('key', ['a ', ' a'])
+def test_metadata_keys_with_edge_spaces_are_400(api, key):
+    _refused(api.post('volumes', {'volume': {'size': 1, 'metadata': {'a': '1', key: '2'}}}))
+    assert api.get('volumes').get_json()['volumes'] == []

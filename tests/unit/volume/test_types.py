@@ -228,3 +228,22 @@ def test_a_rename_keeps_the_per_type_quotas(api):
     api.put(f"types/{gold['id']}", {'volume_type': {'name': 'platinum'}}, **ADMIN)
     quota_set = api.get('os-quota-sets/project-p').get_json()['quota_set']
     assert quota_set['volumes_platinum'] == 1 and 'volumes_gold' not in quota_set
+
+
+def test_a_rename_to_a_taken_name_is_409_and_keeps_the_quotas(api):
+    first, second = api.volume_type('first'), api.volume_type('second')
+    limits = {'volumes_first': 5, 'volumes_second': 6}
+    assert api.put('os-quota-sets/project-p', {'quota_set': limits},
+                   as_='cloud_admin').status_code == 200
+    _error(api.put(f"types/{first['id']}", {'volume_type': {'name': 'second'}},
+                   as_='cloud_admin'), 409)
+    quota = api.get('os-quota-sets/project-p', as_='cloud_admin').get_json()['quota_set']
+    assert (quota['volumes_first'], quota['volumes_second']) == (5, 6)
+    assert api.get(f"types/{second['id']}", as_='cloud_admin').status_code == 200
+
+
+def test_access_of_a_public_type_cannot_be_changed(api):
+    public = api.volume_type('public')
+    for action in ('addProjectAccess', 'removeProjectAccess'):
+        _error(api.post(f"types/{public['id']}/action", {action: {'project': 'project-q'}},
+                        as_='cloud_admin'), 400)

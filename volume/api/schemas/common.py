@@ -18,13 +18,17 @@ _BOOLEAN_STRINGS = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes',
 BOOLEAN = {'type': ['boolean', 'string'], 'enum': [True, False, *_BOOLEAN_STRINGS]}
 OPTIONAL_BOOLEAN = {'type': ['boolean', 'string', 'null'],
                     'enum': [True, False, None, *_BOOLEAN_STRINGS]}
-# A size in GiB: a positive integer, or its decimal text.
-SIZE = {'type': ['integer', 'string'], 'pattern': '^[0-9]+$', 'minimum': 1,
+# A size in GiB: a positive integer, or its decimal text (bounded: JSON Schema
+# applies minimum and maximum to numbers only: ``volumes.checked_size`` bounds the text's).
+SIZE = {'type': ['integer', 'string'], 'pattern': '^[0-9]{1,10}$', 'minimum': 1,
         'maximum': DB_MAX_INT}
-# Metadata and extra specs: keys of letters, digits and "-_:. /", string values.
+# Metadata and extra specs: keys of letters, digits and "-_:. /", not starting or
+# ending with a space (MariaDB's collation would take "a" and "a " for one key),
+# string values.
+KEY = '^(?! )[a-zA-Z0-9-_:. /]{1,255}(?<! )$'
 KEY_VALUES = {
     'type': 'object',
-    'patternProperties': {'^[a-zA-Z0-9-_:. /]{1,255}$': {'type': 'string', 'maxLength': 255}},
+    'patternProperties': {KEY: {'type': 'string', 'maxLength': 255}},
     'additionalProperties': False,
 }
 NULLABLE_KEY_VALUES = copy.deepcopy(KEY_VALUES)

@@ -1,7 +1,7 @@
 """Bodies of the volume type, extra spec and type access requests (Cinder's)."""
 import copy
 
-from volume.api.schemas.common import BOOLEAN, DESCRIPTION, KEY_VALUES, REQUIRED_NAME
+from volume.api.schemas.common import BOOLEAN, DESCRIPTION, KEY, KEY_VALUES, REQUIRED_NAME
 
 _SPEC_KEY = '^[a-zA-Z0-9-_:.]{1,255}$'
 SPECS = {'type': 'object',
@@ -10,7 +10,7 @@ SPECS = {'type': 'object',
 # At a type's create a spec may be null (it is then not set).
 _SPECS_WITH_NULL = copy.deepcopy(KEY_VALUES)
 _SPECS_WITH_NULL['type'] = ['object', 'null']
-_SPECS_WITH_NULL['patternProperties']['^[a-zA-Z0-9-_:. /]{1,255}$']['type'] = ['string', 'null']
+_SPECS_WITH_NULL['patternProperties'][KEY]['type'] = ['string', 'null']
 
 create = {
     'type': 'object',
