@@ -8,7 +8,17 @@ and casts; the conductor schedules a backend, has that backend's agent do
 the work and records the outcome.  Arguments are plain JSON dicts and
 strings.
 
+The agents use it too: each backend's agent reports itself every
+``report_interval`` (``report_state``) and reports the end of each
+operation it was asked for (``volume_done``).  ``AgentAPI`` (topic
+``volume.agent``, server ``<host>@<backend>``) is the conductor's way to
+one backend's agent.
+
 Version history of the conductor API:
+    1.0 - create_volume, delete_volume, extend_volume
+    1.1 - report_state, volume_done (from the agents)
+
+Version history of the agent API:
     1.0 - create_volume, delete_volume, extend_volume
 """
 from typing import TypedDict
@@ -18,9 +28,16 @@ import oslo_messaging as messaging
 from common import rpc
 
 CONDUCTOR_TOPIC = 'volume.conductor'
-CONDUCTOR_VERSION = '1.0'
+CONDUCTOR_VERSION = '1.1'
 # Each backend's agent serves ``volume.agent`` with server ``<host>@<backend>``.
 AGENT_TOPIC = 'volume.agent'
+AGENT_VERSION = '1.0'
+
+# The operations whose end an agent reports with ``volume_done``.
+CREATE = 'create'
+DELETE = 'delete'
+EXTEND = 'extend'
+ACTIONS = (CREATE, DELETE, EXTEND)
 
 # What a ``call`` raises when nobody answered in time.
 Timeout = messaging.MessagingTimeout
@@ -53,6 +70,21 @@ class RequestSpec(TypedDict):
     source_volid: str | None
     image_id: str | None
     backend_host: str | None
+
+
+class BackendState(TypedDict):
+    """What a backend's agent reports of itself every ``report_interval``.
+
+    :ivar host: ``<host>@<backend>``, the agent's RPC server name and the
+        ``host`` of its service record.
+    :ivar capabilities: the driver's ``capabilities()`` (``volume_backend_name``,
+        ``total_capacity_gb``, ``free_capacity_gb``, ``reserved_percentage``,
+        ``multiattach`` …), or ``None`` when the backend could not be read
+        (the scheduler then places nothing there).
+    """
+    host: str
+    availability_zone: str
+    capabilities: dict | None
 
 
 class ConductorAPI:
@@ -92,3 +124,51 @@ class ConductorAPI:
         is cleared (the API took the quota through it)."""
         self._client.prepare().cast(ctx, 'extend_volume', volume_id=volume_id,
                                     new_size=new_size)
+
+    # --- from the agents -----------------------------------------------------
+
+    def report_state(self, ctx, backend_state):
+        """Record the backend ``backend_state`` (a ``BackendState``) alive now, with its
+        capabilities, as a ``cinder-volume`` service."""
+        self._client.prepare(version='1.1').cast(ctx, 'report_state',
+                                                 backend_state=dict(backend_state))
+
+    def volume_done(self, ctx, volume_id, action, host, values=None, error=None):
+        """The agent of ``host`` finished ``action`` (``CREATE``, ``DELETE`` or
+        ``EXTEND``) on the volume ``volume_id``.
+
+        :param values: on success, what the backend made: for ``CREATE`` the
+            driver's ``ModelUpdate`` (``provider_location``, ``format``), for
+            ``EXTEND`` ``{"size": <new size>}``.
+        :param error: on failure, the driver's message (``values`` is then None).
+        """
+        self._client.prepare(version='1.1').cast(ctx, 'volume_done', volume_id=volume_id,
+                                                 action=action, host=host, values=values,
+                                                 error=error)
+
+
+class AgentAPI:
+    """The conductor's casts to one backend's agent; volumes as the driver's ``Volume``
+    dicts (``id``, ``size``, ``format``, ``provider_location``)."""
+
+    def __init__(self, conf, transport=None):
+        self._transport = transport or rpc.get_transport(conf)
+        self._client = rpc.get_client(self._transport, AGENT_TOPIC, AGENT_VERSION)
+
+    def _cast(self, ctx, backend, method, **kwargs):
+        self._client.prepare(server=backend, version='1.0').cast(ctx, method, **kwargs)
+
+    def create_volume(self, ctx, backend, volume, snapshot=None, source_volume=None):
+        """Create ``volume`` on ``backend`` (``<host>@<backend>``): blank, or from the
+        driver ``Snapshot`` ``snapshot`` or the ``Volume`` ``source_volume``."""
+        self._cast(ctx, backend, 'create_volume', volume=dict(volume),
+                   snapshot=dict(snapshot) if snapshot else None,
+                   source_volume=dict(source_volume) if source_volume else None)
+
+    def delete_volume(self, ctx, backend, volume, snapshots=()):
+        """Remove ``snapshots`` (driver ``Snapshot`` dicts), then ``volume``."""
+        self._cast(ctx, backend, 'delete_volume', volume=dict(volume),
+                   snapshots=[dict(s) for s in snapshots])
+
+    def extend_volume(self, ctx, backend, volume, new_size):
+        self._cast(ctx, backend, 'extend_volume', volume=dict(volume), new_size=new_size)

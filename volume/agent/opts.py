@@ -18,6 +18,13 @@ backend_opts = [
                help='Name of this backend as the scheduler and volume types see '
                     'it (the volume_backend_name extra spec of a type picks it).  '
                     'Agents with the same name serve the same pool of volumes.'),
+    cfg.StrOpt('storage_availability_zone',
+               help='Availability zone of this backend, as Cinder names the option.  '
+                    'The scheduler places here only volumes created in this zone, and '
+                    'os-availability-zone lists it once the backend has reported.\n\n'
+                    'Possible values: a zone name; unset for the zone of [DEFAULT] '
+                    'default_availability_zone.\n\n'
+                    'Related options: [DEFAULT] default_availability_zone.'),
     cfg.StrOpt('volumes_dir', default='$state_path/volumes',
                help='Directory holding the volume and snapshot files '
                     '(volume-<id>, snapshot-<id>).  For volumes that guests on '

@@ -80,5 +80,7 @@ def test_the_request_spec_shape_is_documented():
 def test_the_client_methods_are_the_conductor_methods():
     public = {name for name, _ in inspect.getmembers(rpcapi.ConductorAPI, inspect.isfunction)
               if not name.startswith('_')}
-    assert public == {'create_volume', 'delete_volume', 'extend_volume'}
+    assert public == {'create_volume', 'delete_volume', 'extend_volume', 'report_state',
+                      'volume_done'}
     assert '1.0 - create_volume, delete_volume, extend_volume' in rpcapi.__doc__
+    assert '1.1 - report_state, volume_done (from the agents)' in rpcapi.__doc__

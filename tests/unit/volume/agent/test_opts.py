@@ -8,7 +8,7 @@ def test_list_opts_is_the_backend_group():
     [(group, options)] = opts.list_opts()
     assert group == 'backend'
     assert {o.name for o in options} == {
-        'volume_driver', 'volume_backend_name', 'volumes_dir', 'volume_format',
+        'volume_driver', 'volume_backend_name', 'storage_availability_zone', 'volumes_dir', 'volume_format',
         'reserved_percentage', 'backup_dir', 'backup_chunk_size_mb', 'image_conversion_dir',
         'qemu_img_timeout'}
     assert all(o.help for o in options)
