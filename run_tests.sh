@@ -146,7 +146,7 @@ EOF
     fi
 }
 
-# Server URLs without a database name (tests/servers.py appends one): the
+# Server URLs without a database name (tests/servers/ appends one): the
 # openstack_citest user may create and drop databases on both servers, which
 # works on a fresh Debian too (where root/postgres have no password login).
 export_functional_env() {

@@ -5,7 +5,7 @@
     python benchmarks/network_api.py --ports 1000 --database postgresql --concurrency 8
 
 It deploys a throw-away network service of its own (the harness of the
-functional tests, ``tests/servers.py``): an identity API and the network
+functional tests, ``tests/servers/``): an identity API and the network
 API on new databases of ``--database`` (SQLite, or the MariaDB and
 PostgreSQL servers that ./run_tests.sh prepares), with no port quota.
 Everything is removed at the end.

@@ -5,7 +5,7 @@
     python benchmarks/scheduler_throughput.py --servers 200 --hosts 20 --database mysql
 
 It deploys a throw-away compute service of its own (the harness of the
-functional tests, ``tests/servers.py``): an identity API, an image API and
+functional tests, ``tests/servers/``): an identity API, an image API and
 the compute API, ``--conductors`` conductors and ``--agents`` fake-driver
 agent processes that simulate ``--hosts`` hypervisors between them, on the
 local RabbitMQ and a new database of ``--database`` (SQLite, or the MariaDB

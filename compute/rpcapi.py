@@ -9,6 +9,7 @@ Version history of the conductor API:
     1.0 - build_instances, run_action, get_console_output, report_state,
           instance_event, sync_power_states
     1.1 - external_instance_event
+    1.2 - attach_volume, detach_volume
 Version history of the agent API:
     1.0 - spawn, destroy, run_action, get_console_output
 """
@@ -20,7 +21,7 @@ from common import rpc
 
 CONDUCTOR_TOPIC = 'compute.conductor'
 AGENT_TOPIC = 'compute.agent'
-CONDUCTOR_VERSION = '1.1'
+CONDUCTOR_VERSION = '1.2'
 AGENT_VERSION = '1.0'
 
 # What a ``call`` raises when nobody answered in time.
@@ -114,6 +115,23 @@ class ConductorAPI:
         port go on (``compute.conductor.vif_plugging``).  (1.1)"""
         self._client.prepare(version='1.1').cast(ctx, 'external_instance_event',
                                                  events=events)
+
+    def attach_volume(self, ctx, instance_uuid, volume_id, mountpoint=None):
+        """Plug in the volume whose block device mapping and reserved attachment the
+        API stored (``compute.conductor.volume_attach``).  (1.2)
+
+        :param mountpoint: the device the user asked for, else ``None`` (the
+            host picks the next free one).
+        """
+        self._client.prepare(version='1.2').cast(ctx, 'attach_volume',
+                                                 instance_uuid=instance_uuid,
+                                                 volume_id=volume_id, mountpoint=mountpoint)
+
+    def detach_volume(self, ctx, instance_uuid, volume_id):
+        """Unplug the volume, delete its attachment and its block device mapping.  (1.2)"""
+        self._client.prepare(version='1.2').cast(ctx, 'detach_volume',
+                                                 instance_uuid=instance_uuid,
+                                                 volume_id=volume_id)
 
     # --- from the agents ------------------------------------------------------
 

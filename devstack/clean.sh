@@ -4,10 +4,11 @@
 # databases on MariaDB/PostgreSQL, the RabbitMQ virtual host and user, the
 # libvirt guests of Stratus servers, the host networking of the network
 # agent (namespaces, bridges, taps, filter chains) and the external bridge,
-# /var/lib/stratus, /etc/stratus (config, Fernet keys, generated passwords),
-# /var/log/stratus, the Stratus clouds in /etc/openstack/clouds.yaml and
-# devstack/openrc. The virtualenv /opt/stratus/venv and the system packages
-# are kept, so the next stack.sh is quicker.
+# /var/lib/stratus (with the volume files and backups), /etc/stratus
+# (config, Fernet keys, generated passwords), /var/log/stratus, the Stratus
+# clouds in /etc/openstack/clouds.yaml and devstack/openrc. The virtualenv
+# /opt/stratus/venv and the system packages are kept, so the next stack.sh
+# is quicker.
 
 set -Eeuo pipefail
 

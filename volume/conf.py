@@ -46,6 +46,16 @@ quota_opts = [
                     'volume groups: the limit is shown because clients expect it.'),
 ]
 
+# The conductor's snapshot policies.
+conductor_opts = [
+    cfg.IntOpt('snapshot_policy_interval', default=60, min=1,
+               help='Seconds between two runs of the snapshot policies: each run takes '
+                    'the snapshots that are due and deletes those beyond each '
+                    "policy's max_snaps.  A snapshot is taken at most this long after "
+                    'its scheduled minute.\n\n'
+                    'Possible values: seconds, at least 1.'),
+]
+
 
 def register_opts(conf, *, database=True):
     """:param database: False in an agent, which has no database."""
@@ -55,7 +65,8 @@ def register_opts(conf, *, database=True):
     clients.register_opts(conf)
     conf.register_opts(volume_opts)
     conf.register_opts(quota_opts, group='quota')
+    conf.register_opts(conductor_opts, group='conductor')
 
 
 def list_opts():
-    return [('DEFAULT', volume_opts), ('quota', quota_opts)]
+    return [('DEFAULT', volume_opts), ('quota', quota_opts), ('conductor', conductor_opts)]

@@ -159,6 +159,14 @@ def volume_deltas(size, type_name, count=1):
     return deltas
 
 
+def snapshot_deltas(size, type_name):
+    """The ``deltas`` of a new snapshot of a ``size`` GiB volume of type ``type_name``."""
+    deltas = {'snapshots': 1, 'gigabytes': size}
+    if type_name is not None:
+        deltas.update({f'snapshots_{type_name}': 1, f'gigabytes_{type_name}': size})
+    return deltas
+
+
 def rename_type(session, old_name, new_name):
     """Carry the per-type limits of a renamed volume type over to its new name."""
     for resource in TYPE_RESOURCES:

@@ -7,7 +7,7 @@ conductor runs them.  Both share the rules in this module, which is pure: no
 database, no clock (every function is given ``now`` or ``after``), so the
 rules are tested with a shortened clock.
 
-Fields (``view`` renders them):
+Fields (``volume.api.views.snapshot_policies`` renders them):
 
 * ``volume_id``; ``interval_type``: ``hourly``, ``daily``, ``weekly`` or
   ``monthly``.  One policy per interval type per volume, as CloudStack.
@@ -65,7 +65,6 @@ import functools
 import re
 import zoneinfo
 
-from common.wsgi.timestamps import microsecond_time
 from volume import states
 
 UTC = datetime.timezone.utc
@@ -331,12 +330,3 @@ def to_prune(snapshots, max_snaps):
                              _get(s, 'created_at'), _get(s, 'id')))
     return [_get(s, 'id') for s in kept[:excess]]
 
-
-def view(policy):
-    """The API's ``snapshot_policy`` dict of a stored policy (a row or a mapping)."""
-    body = {name: _get(policy, name) for name in (
-        'id', 'project_id', 'volume_id', 'interval_type', 'schedule', 'timezone',
-        'max_snaps', 'enabled')}
-    body.update({name: microsecond_time(_get(policy, name)) for name in (
-        'next_run_at', 'last_run_at', 'created_at', 'updated_at')})
-    return body

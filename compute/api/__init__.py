@@ -17,6 +17,7 @@ from compute.backend import open_database
 from compute.identity import ProjectChecker
 from compute.images import ImageClient
 from compute.rpcapi import ConductorAPI
+from compute.volumes import VolumeClient
 
 # The modules of compute.api that each hold a blueprint ``bp``.
 BLUEPRINT_MODULES = (
@@ -25,17 +26,18 @@ BLUEPRINT_MODULES = (
     'flavors', 'flavor_extra_specs', 'flavor_access', 'keypairs', 'limits', 'quota_sets',
     'server_actions', 'instance_actions',
     'availability_zones', 'aggregates', 'services', 'hypervisors', 'simple_tenant_usage',
-    'server_groups', 'server_external_events',
+    'server_groups', 'server_external_events', 'volume_attachments',
 )
 
 
-def create_app(conf, *, db=None, conductor=None, images=None, projects=None,
+def create_app(conf, *, db=None, conductor=None, images=None, volumes=None, projects=None,
                authenticate=auth.authenticate, wrap_auth=True):
     """The compute WSGI app.
 
     :param db: the database (default: the configured one).
     :param conductor: the ``ConductorAPI`` (tests pass one on a fake transport).
     :param images: the image service client (default ``compute.images.ImageClient``).
+    :param volumes: the volume service client (default ``compute.volumes.VolumeClient``).
     :param projects: what tells whether a project exists (default
         ``compute.identity.ProjectChecker``).
     :param authenticate: how a request's context is built; tests pass their
@@ -50,6 +52,7 @@ def create_app(conf, *, db=None, conductor=None, images=None, projects=None,
     app.db = db or open_database(conf)
     app.conductor = conductor or ConductorAPI(conf)
     app.images = images or ImageClient(conf)
+    app.volumes = volumes or VolumeClient(conf)
     app.projects = projects or ProjectChecker(conf)
     app.notifier = Notifier(conf, 'compute')
     for module in BLUEPRINT_MODULES:

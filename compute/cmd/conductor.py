@@ -18,6 +18,7 @@ from compute import conf as compute_conf
 from compute import images
 from compute import network
 from compute import rpcapi
+from compute import volumes
 from compute.backend import open_database
 from compute.conductor import scheduler
 from compute.conductor.deps import Deps
@@ -31,7 +32,7 @@ def build_service(conf, transport=None):
                 agents=rpcapi.AgentAPI(conf, transport=transport),
                 notifier=rpc.Notifier(conf, f'compute.conductor.{conf.host}'),
                 scheduler=scheduler, network=network.NetworkClient(conf),
-                images=images.ImageClient(conf))
+                images=images.ImageClient(conf), volumes=volumes.VolumeClient(conf))
     return ConductorService(conf, deps, transport=transport)
 
 

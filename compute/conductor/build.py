@@ -15,6 +15,11 @@ delete gives back what the build had recorded.  Each resource is
 released by whichever side sees it last, and releasing twice is harmless,
 so nothing leaks whoever wins.
 
+A server with volumes has them made, reserved and connected to the host
+just before the spawn, and completed when the guest runs
+(``compute.conductor.boot_volumes``); a failure on a host gives their
+attachments back with the claim and the ports.
+
 The spawn is cast; the agent answers with ``instance_event`` (``spawned``
 below).  A host that never answers is caught by ``fail_stuck_builds``
 after ``[conductor] build_timeout``.  A server whose ports the network
@@ -33,6 +38,7 @@ from common import exceptions
 from compute import network as network_mod
 from compute import states
 from compute import zones
+from compute.conductor import boot_volumes
 from compute.conductor import events
 from compute.conductor import payloads
 from compute.conductor import teardown
@@ -163,6 +169,15 @@ def _make_ports_and_spawn(deps, ctx, uuid, host, networks, image_meta):
             image_meta = deps.images.get(ctx, instance['image_ref'])
         except Exception as exc:  # the image is gone or the image service is down
             return HostFailure(host, getattr(exc, 'message', None) or str(exc), retry=False)
+    if any(bd['destination_type'] == 'volume' for bd in block_devices):
+        try:
+            block_devices = boot_volumes.connect(deps, ctx, uuid, host, block_devices)
+        except Exception as exc:  # the volume service refused, failed or is down
+            LOG.warning('Volumes of server %s failed on %s: %s', uuid, host, exc)
+            refused = isinstance(exc, exceptions.StratusError) and exc.code < 500
+            return HostFailure(host, 'Failed to prepare the volume(s): '
+                                     f'{getattr(exc, "message", None) or exc}',
+                               retry=not refused)
     try:
         deps.agents.spawn(ctx, host, instance, image_meta, network_info, block_devices)
     except Exception as exc:  # the bus refused the message
@@ -194,9 +209,11 @@ def reschedule(deps, ctx, uuid, failure):
             return False
         teardown.release_claim(deps, session, uuid, failure.host)
         ports = teardown.forget_ports(session, uuid)
+        attachments = boot_volumes.forget_attachments(session, uuid)
         events.finish(session, ctx, uuid, EVENT, events.ERROR,
                       details=failure.details or failure.message)
     teardown.deallocate_ports(deps, ctx, uuid, ports)
+    boot_volumes.release(deps, ctx, uuid, attachments)
     if not failure.retry:
         to_error(deps, ctx, uuid, failure.message, details=failure.details)
         return False
@@ -221,8 +238,14 @@ def to_error(deps, ctx, uuid, message, details=None, event=None,
             events.record(session, ctx, uuid, event, events.ERROR, details=message)
         teardown.release_claim(deps, session, uuid)
         ports = teardown.forget_ports(session, uuid)
+        attachments = boot_volumes.forget_attachments(session, uuid)
+        # As Nova's build abort: volumes marked delete_on_termination go now.
+        doomed = [(volume_id, None, True) for volume_id, _attachment, delete
+                  in teardown.volume_mappings(session, uuid) if delete]
         row = db_api.get_instance(session, uuid)
     teardown.deallocate_ports(deps, ctx, uuid, ports)
+    boot_volumes.release(deps, ctx, uuid, attachments)
+    teardown.release_volumes(deps, ctx, uuid, doomed)
     deps.notify(ctx, 'create.error', row, message=message)
 
 
@@ -255,6 +278,14 @@ def activate(deps, session, ctx, uuid, host, power_state):
 def spawned(deps, ctx, uuid, host, ok, power_state=None, error=None):
     """The agent of ``host`` finished the spawn of server ``uuid``: the server goes
     ACTIVE, or waits in ``spawning`` for its ports to be wired."""
+    if ok:
+        try:
+            boot_volumes.complete(deps, ctx, uuid)
+        except Exception as exc:  # the guest cannot keep volumes the service did not give
+            LOG.warning('Volumes of server %s could not be completed: %s', uuid, exc)
+            deps.agents.destroy(ctx, host, {'uuid': uuid}, wait=False)
+            ok, error = False, ('Failed to complete the attachment of the volume(s): '
+                                f'{getattr(exc, "message", None) or exc}')
     if not ok:
         if reschedule(deps, ctx, uuid, HostFailure(host, error or 'Spawn failed.')):
             schedule(deps, ctx, uuid)

@@ -1,10 +1,12 @@
-"""Deleting a server that has a host: guest, claims, ports, group membership, row.
+"""Deleting a server that has a host: guest, claims, ports, volumes, group membership, row.
 
 The API deletes a server that never got a host itself; for the others it
 sets ``deleting`` and casts here.  The guest is destroyed first (a host
 that is down or does not answer does not stop the delete: its guest is
 removed at the agent's next start, see ``power_sync``), then the ports,
-then in one transaction the claims, the group membership and the row.
+then the volumes' attachments (and the volumes with ``delete_on_termination``),
+then in one transaction the claims, the block device mappings, the group
+membership and the row.
 If the network service cannot release the ports the server goes to ERROR
 instead, keeping its ports on record, so that a second delete retries.
 """
@@ -38,6 +40,7 @@ def delete(deps, ctx, uuid):
                   'created_by_compute': p.created_by_compute}
                  for p in session.execute(sa.select(m.InstancePort).where(
                      m.InstancePort.instance_uuid == uuid)).scalars()]
+        volumes = teardown.volume_mappings(session, uuid)
     for host in hosts:
         try:
             deps.agents.destroy(ctx, host, instance)
@@ -48,6 +51,7 @@ def delete(deps, ctx, uuid):
     if error is not None:
         fail(deps, ctx, uuid, TASKS, EVENT, error, vm_state=states.ERROR)
         return
+    teardown.release_volumes(deps, ctx, uuid, volumes)
     now = deps.now()
     with deps.db.writer() as session:
         if not db_api.transition(session, uuid, task_states=TASKS, vm_state=states.DELETED,
@@ -56,6 +60,7 @@ def delete(deps, ctx, uuid):
             return
         teardown.release_claim(deps, session, uuid)
         teardown.forget_ports(session, uuid)
+        teardown.forget_mappings(session, uuid)
         session.execute(sa.delete(m.ServerGroupMember)
                         .where(m.ServerGroupMember.instance_uuid == uuid)
                         .execution_options(synchronize_session=False))

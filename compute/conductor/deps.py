@@ -18,6 +18,8 @@ class Deps:
         with ``select_and_claim``, ``NoValidHost`` and ``claims``).
     :ivar network: ``compute.network.NetworkClient``.
     :ivar images: ``compute.images.ImageClient``.
+    :ivar volumes: ``compute.volumes.VolumeClient`` (``None`` for a conductor
+        that never meets a volume: tests of other workflows).
     """
     conf: object
     db: object
@@ -26,6 +28,7 @@ class Deps:
     scheduler: object
     network: object
     images: object
+    volumes: object = None
 
     def notify(self, ctx, event_type, instance, **extra):
         """Send ``compute.instance.<event_type>`` about ``instance`` (a row)."""

@@ -5,7 +5,8 @@ The methods of ``ConductorManager`` have the names of
 ``build`` (build_instances, and the agents' ``instance_event``),
 ``actions`` (run_action), ``agent_reports`` (report_state),
 ``power_sync`` (sync_power_states), ``vif_plugging``
-(external_instance_event).  The conductor is the only writer of
+(external_instance_event), ``volume_attach`` (attach_volume,
+detach_volume).  The conductor is the only writer of
 what agents report.
 
 Casts have no caller to tell about a failure, so every cast endpoint
@@ -24,6 +25,7 @@ from compute.conductor import payloads
 from compute.conductor import power_sync
 from compute.conductor import reconcile
 from compute.conductor import vif_plugging
+from compute.conductor import volume_attach
 from compute.db import api as db_api
 
 LOG = logging.getLogger(__name__)
@@ -95,6 +97,14 @@ class ConductorManager:
     @_logged
     def external_instance_event(self, ctxt, events):
         vif_plugging.external_instance_event(self._deps, events)
+
+    @_logged
+    def attach_volume(self, ctxt, instance_uuid, volume_id, mountpoint=None):
+        volume_attach.attach_volume(self._deps, ctxt, instance_uuid, volume_id, mountpoint)
+
+    @_logged
+    def detach_volume(self, ctxt, instance_uuid, volume_id):
+        volume_attach.detach_volume(self._deps, ctxt, instance_uuid, volume_id)
 
 
 class ConductorService(service.Service):

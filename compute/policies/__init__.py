@@ -22,7 +22,7 @@ MODULES = (
     'flavors', 'keypairs', 'limits', 'quota_sets',
     'server_actions', 'instance_actions',
     'availability_zones', 'aggregates', 'services', 'hypervisors', 'simple_tenant_usage',
-    'server_groups', 'server_external_events',
+    'server_groups', 'server_external_events', 'volume_attachments',
 )
 
 

@@ -1,4 +1,4 @@
-"""``tests/servers.py``: the functional tests' process helpers explain their failures."""
+"""``tests/servers/``: the functional tests' process helpers explain their failures."""
 import pytest
 
 from tests import servers

@@ -11,6 +11,7 @@ from common import rpc
 from common import service
 from common.context import RequestContext
 from volume import rpcapi
+from volume.agent import image_transfer
 from volume.agent import manager
 from volume.agent import opts
 from volume.agent.drivers import driver as base
@@ -34,8 +35,9 @@ class AgentProcess(service.Service):
         self.backend = backend_host(conf)
         self.zone = backend_conf.storage_availability_zone or conf.default_availability_zone
         super().__init__(conf, binary=manager.BINARY, topic=rpcapi.AGENT_TOPIC,
-                         endpoints=[manager.AgentManager(self.driver, self._conductor,
-                                                         self.backend)],
+                         endpoints=[manager.AgentManager(
+                             self.driver, self._conductor, self.backend,
+                             images=image_transfer.ImageTransfer(conf, self.driver))],
                          rpc_version=rpcapi.AGENT_VERSION, heartbeat=self.report_state,
                          transport=transport)
         # The RPC server's name: casts for this backend go to ``volume.agent.<host>@<backend>``.

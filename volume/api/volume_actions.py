@@ -16,10 +16,13 @@ from volume import exceptions as vol_exc
 from volume import lifecycle
 from volume import states
 from volume import volumes
+from volume.api import attach_actions
 from volume.api import microversion
 from volume.api import support
+from volume.api import volume_upload
 from volume.api.schemas import common as schema_types
 from volume.api.schemas import volume_actions as schemas
+from volume.api.schemas import volume_upload as upload_schemas
 from volume.api.volumes import delete_volume, volume_for
 
 LOG = logging.getLogger(__name__)
@@ -104,6 +107,8 @@ ACTIONS = {
     'os-update_readonly_flag': (schemas.update_readonly_flag, update_readonly_flag),
     'os-reset_status': (schemas.reset_status, reset_status),
     'os-force_delete': (schemas.force_delete, force_delete),
+    **attach_actions.ACTIONS,
+    'os-volume_upload_image': (upload_schemas.upload_image, volume_upload.upload_image),
 }
 
 

@@ -13,6 +13,7 @@ import flask
 from oslo_utils import uuidutils
 
 from common import exceptions
+from volume import images
 from volume import lifecycle
 from volume import listing
 from volume import states
@@ -164,6 +165,20 @@ def _create_attrs(volume):
     }
 
 
+def _source_image(ctx, attrs):
+    """The image a create names, checked for a volume of its size, or ``None``.
+
+    Asked of the image service as the user before the volume is stored (no
+    transaction waits on it); a missing or invisible image is a 400.
+    """
+    if not attrs['image_id']:
+        return None
+    size = volumes.checked_size(attrs['size'])
+    image = flask.current_app.images.get(ctx, attrs['image_id'])
+    images.check_source(image, size)
+    return image
+
+
 def _cast_create(ctx, volume_id, spec):
     """Ask the conductor to make the volume; if it cannot be asked, the volume goes to
     ``error`` (503): nothing would ever make it, and the user can delete it."""
@@ -183,9 +198,12 @@ def create():
     support.authorize('volumes:create')
     attrs = _create_attrs(body['volume'])
     ctx, caller = support.context(), support.caller()
+    image = _source_image(ctx, attrs)
     with support.db().writer() as session:
         volume, spec = volumes.create(session, support.conf(), caller, caller.project_id,
                                       ctx.user_id, attrs)
+        if image is not None:
+            images.record_source(session, volume, image)
         result = render(session, [volume], extended=False)[0]
         event = volumes.notification(volume)
     _cast_create(ctx, volume.id, spec)

@@ -16,6 +16,7 @@ from common.db.types import utcnow
 from volume import rpcapi
 from volume import states
 from volume import volumes
+from volume.conductor import images as image_paths
 from volume.conductor import scheduling
 from volume.db import api as db_api
 from volume.db import models as m
@@ -68,9 +69,6 @@ class Orchestrator:
                 or volume.status != states.CREATING:
             LOG.info('Volume %s is no longer waiting for a backend; not creating it', volume_id)
             return None
-        if spec.get('image_id'):
-            return self._fail_create(session, volume_id, 'creating a volume from an image is '
-                                                         'not available yet')
         try:
             choice = scheduling.choose(session, self._conf, spec)
         except scheduling.NoValidBackend as exc:
@@ -88,6 +86,12 @@ class Orchestrator:
                 return self._fail_create(session, volume_id, f'its source volume '
                                                              f'{volume.source_volid} is gone')
             source = driver_volume(row)
+        image = None
+        if volume.image_id:
+            image = image_paths.source_image(session, volume)
+            if image is None:
+                return self._fail_create(session, volume_id, f'the record of its image '
+                                                             f'{volume.image_id} is missing')
         # The API deletes at once a volume without a host: only set one if it has none.
         if not db_api.transition(session, volume_id, (states.CREATING,),
                                  where=(m.Volume.host.is_(None),), host=choice.volume_host,
@@ -95,7 +99,8 @@ class Orchestrator:
             LOG.info('Volume %s was deleted while it was being scheduled', volume_id)
             return None
         LOG.info('Volume %s scheduled to %s', volume_id, choice.volume_host)
-        return choice.backend, (driver_volume(session.get(m.Volume, volume_id)), snapshot, source)
+        return choice.backend, (driver_volume(session.get(m.Volume, volume_id)), snapshot, source,
+                                image)
 
     def _fail_create(self, session, volume_id, reason):
         LOG.warning('Volume %s cannot be created: %s', volume_id, reason)
@@ -199,6 +204,8 @@ class Orchestrator:
             return self._finish_delete(volume_id, error)
         if action == rpcapi.EXTEND:
             return self._finish_extend(volume_id, values, error)
+        if action == rpcapi.UPLOAD_IMAGE:
+            return image_paths.end_upload(self._db, volume_id, error)
         raise ValueError(f'Unknown volume action {action!r}')
 
     def _end(self, volume_id, expected, **values):

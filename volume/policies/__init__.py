@@ -20,7 +20,9 @@ ANY_MEMBER = 'rule:cloud_admin or role:member'
 PREFIX = '/v3/{project_id}'
 
 # The modules holding each group's ``RULES``.
-MODULES = ('api', 'volumes', 'types', 'quotas', 'services')
+MODULES = ('api', 'volumes', 'types', 'quotas', 'services', 'usage', 'attachments',
+           'snapshots', 'backups', 'snapshot_policies',
+           'volume_images')
 
 
 def rule(name, check, description, method, path):

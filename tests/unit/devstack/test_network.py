@@ -21,9 +21,9 @@ def _default_services(tmp_path):
         unset ENABLED_SERVICES; load_settings; echo "$ENABLED_SERVICES"''', tmp_path).split()
 
 
-def test_network_is_deployed_by_default_before_compute(tmp_path):
+def test_network_and_volume_are_deployed_by_default_before_compute(tmp_path):
     services = _default_services(tmp_path)
-    assert services == ['identity', 'image', 'network', 'compute']
+    assert services == ['identity', 'image', 'network', 'volume', 'compute']
 
 
 def test_every_default_service_has_the_functions_stack_sh_calls(tmp_path):

@@ -61,6 +61,9 @@ class RecordingConductor:
     def extend_volume(self, ctx, volume_id, new_size):
         self._record('extend_volume', volume_id=volume_id, new_size=new_size)
 
+    def upload_image(self, ctx, volume_id, image):
+        self._record('upload_image', volume_id=volume_id, image=image)
+
     def named(self, method):
         return [kwargs for name, kwargs in self.calls if name == method]
 
@@ -178,11 +181,15 @@ class VolumeEnv:
                                   last_seen_up=utcnow() - datetime.timedelta(seconds=seen)))
 
 
-def build_env(state_path, **overrides):
-    """A volume API; ``overrides`` as for ``make_conf`` (``quota__volumes=…``)."""
+def build_env(state_path, db_url='sqlite://', **overrides):
+    """A volume API; ``overrides`` as for ``make_conf`` (``quota__volumes=…``).
+
+    :param db_url: the in-memory default is one connection shared by every
+        thread; tests that run a conductor's threads need a file database.
+    """
     overrides.setdefault('oslo_messaging_notifications__driver', ['noop'])
     conf = make_conf(state_path, register=volume_conf.register_opts, **overrides)
-    db = Database('sqlite://')
+    db = Database(db_url)
     migration.upgrade(db, MIGRATIONS)
     conductor = RecordingConductor()
     app = create_app(conf, db=db, conductor=conductor, authenticate=authenticate,

@@ -81,6 +81,12 @@ def test_the_client_methods_are_the_conductor_methods():
     public = {name for name, _ in inspect.getmembers(rpcapi.ConductorAPI, inspect.isfunction)
               if not name.startswith('_')}
     assert public == {'create_volume', 'delete_volume', 'extend_volume', 'report_state',
-                      'volume_done'}
+                      'volume_done',
+                      # 1.2 (snapshots and backups)
+                      'create_snapshot', 'delete_snapshot', 'create_backup', 'restore_backup',
+                      'delete_backup', 'snapshot_done', 'backup_done',
+                      # 1.3 (images)
+                      'upload_image'}
+    assert '1.3 - upload_image' in rpcapi.__doc__
     assert '1.0 - create_volume, delete_volume, extend_volume' in rpcapi.__doc__
     assert '1.1 - report_state, volume_done (from the agents)' in rpcapi.__doc__

@@ -523,29 +523,3 @@ def test_a_week_across_spring_forward():
     assert len(runs(policy('hourly', '30', 'Europe/Paris'), start, end)) == 168
     assert len(runs(policy('hourly', '00', 'Europe/Paris'), start, end)) == 167
 
-
-# --- view ---------------------------------------------------------------------
-
-def test_view_renders_cinder_times():
-    row = types.SimpleNamespace(
-        id='p1', project_id='proj', volume_id='v1', interval_type='daily', schedule='30:02',
-        timezone='Europe/Paris', max_snaps=7, enabled=True,
-        next_run_at=datetime.datetime(2026, 1, 6, 1, 30),
-        last_run_at=None,
-        created_at=datetime.datetime(2026, 1, 5, 9, 0, 0, 123456),
-        updated_at=datetime.datetime(2026, 1, 5, 10, 0, tzinfo=zoneinfo.ZoneInfo('Europe/Paris')),
-        volume=object())
-    assert ss.view(row) == {
-        'id': 'p1', 'project_id': 'proj', 'volume_id': 'v1', 'interval_type': 'daily',
-        'schedule': '30:02', 'timezone': 'Europe/Paris', 'max_snaps': 7, 'enabled': True,
-        'next_run_at': '2026-01-06T01:30:00.000000', 'last_run_at': None,
-        'created_at': '2026-01-05T09:00:00.123456', 'updated_at': '2026-01-05T09:00:00.000000'}
-
-
-def test_view_of_a_mapping():
-    fields = {'id': 'p1', 'project_id': 'proj', 'volume_id': 'v1', **policy().values(),
-              'next_run_at': None, 'last_run_at': utc(2026, 1, 5, 10),
-              'created_at': utc(2026, 1, 5), 'updated_at': None}
-    body = ss.view(fields)
-    assert body['last_run_at'] == '2026-01-05T10:00:00.000000'
-    assert body['schedule'] == '00' and body['updated_at'] is None

@@ -142,14 +142,8 @@ def test_zone_must_be_known(env, api):
     assert _create(api, size=1, availability_zone='nova').status_code == 202
 
 
-def test_image_ref_is_kept_for_the_conductor(env, api):
-    volume = _create(api, size=1, imageRef=IMAGE_ID).get_json()['volume']
-    assert env.volume_row(volume['id']).image_id == IMAGE_ID
-    assert env.conductor.named('create_volume')[-1]['request_spec']['image_id'] == IMAGE_ID
-    linked = _create(api, size=1, imageRef=f'http://glance:9292/v2/images/{IMAGE_ID}')
-    assert env.volume_row(linked.get_json()['volume']['id']).image_id == IMAGE_ID
-    legacy = _create(api, size=1, image_id=IMAGE_ID)
-    assert env.volume_row(legacy.get_json()['volume']['id']).image_id == IMAGE_ID
+def test_an_image_ref_that_is_no_id_is_400(api):
+    # Volumes made from images, against the image API: test_volume_from_image.py.
     assert 'image' in _error(_create(api, size=1, imageRef='cirros'))
 
 

@@ -31,11 +31,17 @@ DEFAULT_CMDLINE = 'root=/dev/vda console=ttyS0'
 
 @dataclasses.dataclass(frozen=True)
 class DiskSpec:
-    """One disk: a file of ``format`` shown to the guest as ``target`` (``vda`` …)."""
+    """One disk: a file of ``format`` shown to the guest as ``target`` (``vda`` …).
+
+    :ivar serial: the volume id of a volume's disk (``None`` for local disks);
+        a volume is opened without host cache, as a hot-plugged one is
+        (``volumes.disk_xml``).
+    """
     path: str
     format: str
     target: str
     readonly: bool = False
+    serial: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,11 +122,16 @@ def _devices(domain, spec):
     devices = _sub(domain, 'devices')
     for disk in spec.disks:
         element = _sub(devices, 'disk', type='file', device='disk')
-        _sub(element, 'driver', name='qemu', type=disk.format)
+        if disk.serial:
+            _sub(element, 'driver', name='qemu', type=disk.format, cache='none')
+        else:
+            _sub(element, 'driver', name='qemu', type=disk.format)
         _sub(element, 'source', file=disk.path)
         _sub(element, 'target', dev=disk.target, bus='virtio')
         if disk.readonly:
             _sub(element, 'readonly')
+        if disk.serial:
+            _sub(element, 'serial', disk.serial)
     for vif in spec.vifs:
         element = _sub(devices, 'interface', type='ethernet')
         _sub(element, 'mac', address=vif.mac)

@@ -5,7 +5,10 @@ truth about its disks: the domain XML is derived from the files present,
 so a spawn, a resize and a revert build the guest the same way.
 
 * root disk: a qcow2 overlay on the cached image, grown to the flavor's
-  ``disk`` (0: the image's own size), never smaller than the image;
+  ``disk`` (0: the image's own size), never smaller than the image; or,
+  for a server booted from a volume, that volume (``vda``, from the
+  ``connection_info`` the conductor put in its block device), with no
+  local root file at all;
 * kernel and ramdisk (direct kernel boot, when the image has ``kernel_id``
   / ``ramdisk_id``): copied from the cache, so that the directory is
   self-contained except for the root disk's backing file;
@@ -14,7 +17,9 @@ so a spawn, a resize and a revert build the guest the same way.
 * config drive: the ISO9660 ``config-2`` image of
   ``compute.metadata.configdrive``, attached read-only as a virtio disk
   (not a CD-ROM: the guest then needs no ATA driver); the guest finds
-  it by its label.
+  it by its label;
+* other volumes the server was created with: after the local disks, with
+  their volume id as serial, as an attach would plug them.
 """
 import os
 import shutil
@@ -25,6 +30,7 @@ from compute.agent.drivers.libvirt import disks
 from compute.agent.drivers.libvirt import guest_config
 from compute.agent.drivers.libvirt import layout
 from compute.agent.drivers.libvirt import vifs
+from compute.agent.drivers.libvirt import volumes
 from compute.metadata import configdrive
 
 _BACKING_FORMATS = ('raw', 'qcow2')
@@ -73,6 +79,27 @@ def _check_base(base, image_meta):
     if details.get('backing-filename') or data_file:
         raise DriverError(f'Image {image_id} refers to another file; it cannot be used.')
     return found, details['virtual-size']
+
+
+def _volume_devices(request):
+    """The block devices of ``request`` that are volumes, the boot volume first."""
+    found = [bd for bd in request.block_devices if bd.get('destination_type') == 'volume']
+    return sorted(found, key=lambda bd: bd.get('boot_index') != 0)
+
+
+def boots_from_volume(request):
+    return any(bd.get('boot_index') == 0 for bd in _volume_devices(request))
+
+
+def _volume_disk(block_device, target):
+    """The ``DiskSpec`` of a volume.  :raises DriverError: no usable ``connection_info``."""
+    info = block_device.get('connection_info')
+    if not info:
+        raise DriverError(f'Volume {block_device.get("volume_id")} has no connection_info: '
+                          f'it was not connected to this host.')
+    path, fmt = volumes.volume_file(info)
+    return guest_config.DiskSpec(path=path, format=fmt, target=target,
+                                 serial=block_device.get('volume_id'))
 
 
 def create_root_disk(files, cache, request):
@@ -129,9 +156,11 @@ def create_config_drive(files, request):
 
 
 def create_files(files, cache, request, config_drive):
-    """Every file a new guest of ``request`` needs, in the (existing) ``files.directory``."""
-    create_root_disk(files, cache, request)
-    fetch_kernel(files, cache, request)
+    """Every file a new guest of ``request`` needs, in the (existing) ``files.directory``
+    (no root disk, kernel or ramdisk for a server booted from a volume)."""
+    if not boots_from_volume(request):
+        create_root_disk(files, cache, request)
+        fetch_kernel(files, cache, request)
     if ephemeral_size(request.instance):
         disks.create_blank(files.ephemeral_disk, ephemeral_size(request.instance))
     create_swap_disk(files, request.instance)
@@ -165,13 +194,25 @@ def resize_disks(files, instance):
     create_swap_disk(files, instance)
 
 
-def _disk_specs(files):
+def _target(index):
+    return 'vd' + chr(ord('a') + index)
+
+
+def _disk_specs(files, request):
+    """The boot volume (if any), the local files present, then the other volumes."""
+    volume_devices = _volume_devices(request)
+    specs = []
+    if boots_from_volume(request):
+        specs.append(_volume_disk(volume_devices.pop(0), 'vda'))
     present = [(files.root_disk, 'qcow2', False), (files.ephemeral_disk, 'qcow2', False),
                (files.swap_disk, 'qcow2', False), (files.config_drive, 'raw', True)]
-    present = [entry for entry in present if os.path.exists(entry[0])]
-    return tuple(guest_config.DiskSpec(path=path, format=fmt, target='vd' + chr(ord('a') + i),
-                                       readonly=readonly)
-                 for i, (path, fmt, readonly) in enumerate(present))
+    for path, fmt, readonly in present:
+        if os.path.exists(path):
+            specs.append(guest_config.DiskSpec(path=path, format=fmt,
+                                               target=_target(len(specs)), readonly=readonly))
+    for block_device in volume_devices:
+        specs.append(_volume_disk(block_device, _target(len(specs))))
+    return tuple(specs)
 
 
 def guest_spec(files, request, libvirt_conf):
@@ -188,7 +229,8 @@ def guest_spec(files, request, libvirt_conf):
         virt_type=libvirt_conf.virt_type,
         vcpus=int(flavor.get('vcpus') or instance.get('vcpus') or 1),
         memory_mb=int(flavor.get('ram') or instance.get('memory_mb')),
-        disks=_disk_specs(files), vifs=tuple(vifs.from_network_info(request.network_info)),
+        disks=_disk_specs(files, request),
+        vifs=tuple(vifs.from_network_info(request.network_info)),
         console_log=files.console_log,
         kernel=files.kernel if has_kernel else None,
         ramdisk=files.ramdisk if has_kernel and os.path.exists(files.ramdisk) else None,

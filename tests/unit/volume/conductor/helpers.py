@@ -57,9 +57,14 @@ class RecordingAgents:
             raise ConnectionError('AMQP server on 127.0.0.1:5672 is unreachable')
         self.calls.append((method, backend, kwargs))
 
-    def create_volume(self, ctx, backend, volume, snapshot=None, source_volume=None):
+    def create_volume(self, ctx, backend, volume, snapshot=None, source_volume=None,
+                      image=None):
+        made_from = {'image': image} if image is not None else {}
         self._record('create_volume', backend, volume=volume, snapshot=snapshot,
-                     source_volume=source_volume)
+                     source_volume=source_volume, **made_from)
+
+    def copy_volume_to_image(self, ctx, backend, volume, image):
+        self._record('copy_volume_to_image', backend, volume=volume, image=image)
 
     def delete_volume(self, ctx, backend, volume, snapshots=()):
         self._record('delete_volume', backend, volume=volume, snapshots=list(snapshots))

@@ -184,11 +184,3 @@ def test_a_volume_whose_source_is_gone_ends_in_error(env, orchestrator, agents):
     orchestrator.create_volume(None, volume['id'], spec)
     assert env.volume_row(volume['id']).status == states.ERROR
     assert agents.calls == []
-
-
-def test_a_volume_from_an_image_ends_in_error_for_now(env, orchestrator, agents):
-    report_backend(env, BACKEND)
-    volume, spec = created(env)
-    orchestrator.create_volume(None, volume['id'], {**spec, 'image_id': 'an-image'})
-    assert env.volume_row(volume['id']).status == states.ERROR
-    assert agents.calls == []

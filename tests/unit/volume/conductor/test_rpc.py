@@ -37,7 +37,7 @@ def wait_until(predicate, timeout=20):
 
 @pytest.fixture
 def deployment(make_env, tmp_path):
-    env = make_env(host='ctl-1')
+    env = make_env(host='ctl-1', db_url=f'sqlite:///{tmp_path}/volume.db')
     transport = rpc.get_transport(env.conf)
     agent_conf = make_conf(tmp_path / 'agent', register=register_agent, host='node-1')
     conductor = ConductorService(env.conf, env.db, transport=transport)

@@ -1,0 +1,150 @@
+"""The volume service as compute sees it: volumes, and the attachments that tie them
+to servers (Cinder v3's attachments API, as Nova uses it since Queens).
+
+Compute asks the volume service through its public API as the user of the
+request (``common.clients.user_connection``, the SDK's ``conn.block_storage``),
+so a volume the user may not see cannot be attached: the volume service
+answers 404 and so does compute.  The life of an attachment::
+
+    reserve (API, no connector: the volume is ``reserved``)
+      -> connect (conductor, the host's connector: ``connection_info``)
+      -> the agent plugs the volume into the guest
+      -> complete (the volume is ``in-use``)
+    release (detach, server delete, or any failure above: ``available`` again)
+
+Compute keeps only the attachment's id (``block_device_mappings.attachment_id``);
+``connection_info`` is asked for again whenever a host needs it.
+"""
+import logging
+
+from keystoneauth1 import exceptions as ks_exc
+
+from common import clients
+from common import exceptions
+from stratus import exceptions as sdk_exceptions
+from stratus.block_storage import exceptions as block_exceptions
+
+LOG = logging.getLogger(__name__)
+
+
+class VolumeNotFound(exceptions.NotFound):
+    msg_fmt = 'Volume %(volume_id)s could not be found.'
+
+
+class InvalidVolume(exceptions.BadRequest):
+    msg_fmt = 'Invalid volume: %(reason)s'
+
+
+class VolumeServiceUnavailable(exceptions.ServiceUnavailable):
+    msg_fmt = 'The volume service is unavailable: %(reason)s'
+
+
+def connector(host):
+    """What a host says of itself to the volume service (Cinder's connector).
+
+    The file volumes of this cloud need no initiator: every host mounts the
+    volume directory, so the connector only names the host.
+    """
+    return {'host': host, 'initiator': None, 'ip': None, 'multipath': False,
+            'platform': 'x86_64', 'os_type': 'linux'}
+
+
+def _translated(call, volume_id=None):
+    """Run ``call()``, turning the SDK's errors into compute's (4xx, never 500)."""
+    try:
+        return call()
+    except sdk_exceptions.NotFound:
+        if volume_id is None:
+            raise
+        raise VolumeNotFound(volume_id=volume_id) from None
+    except (sdk_exceptions.BadRequest, sdk_exceptions.Conflict,
+            block_exceptions.ResourceFailed, block_exceptions.WaitTimeout) as exc:
+        raise InvalidVolume(reason=exc.message) from None
+    except (sdk_exceptions.SDKError, ks_exc.ClientException) as exc:
+        # No token for the service itself, no endpoint, no answer.
+        raise VolumeServiceUnavailable(reason=str(exc)) from None
+
+
+class VolumeClient:
+    """Cinder v3 calls made for the user of a request context.
+
+    :param conf: the compute service's options.
+    :param connect: ``connect(conf, ctx)`` returning a ``stratus.Connection``
+        that acts for the user of ``ctx`` (tests give one whose
+        ``block_storage`` is a stand-in).
+    """
+
+    def __init__(self, conf, connect=clients.user_connection):
+        self._conf = conf
+        self._connect = connect
+
+    def _storage(self, ctx):
+        return self._connect(self._conf, ctx).block_storage
+
+    def get(self, ctx, volume_id):
+        """The volume as the volume service shows it to the user (a dict).
+
+        :raises VolumeNotFound: no such volume, or the user may not see it.
+        :raises VolumeServiceUnavailable: the volume service could not answer.
+        """
+        return dict(_translated(lambda: self._storage(ctx).get_volume(volume_id), volume_id))
+
+    def reserve(self, ctx, volume_id, instance_uuid):
+        """Reserve the volume for the server; :returns: the attachment's id.
+
+        :raises VolumeNotFound: the volume is gone.
+        :raises InvalidVolume: the volume service refused (the volume is not
+            ``available``, or is attached elsewhere and not multiattach).
+        """
+        attachment = _translated(lambda: self._storage(ctx).create_attachment(
+            volume_id, instance=instance_uuid), volume_id)
+        return attachment['id']
+
+    def connect(self, ctx, attachment_id, host):
+        """Give the volume service ``host``'s connector; :returns: ``connection_info``.
+
+        :raises InvalidVolume: the volume service refused the connector.
+        :raises VolumeServiceUnavailable: it could not answer (or the
+            attachment is gone: a detach or a delete won).
+        """
+        attachment = _translated(lambda: self._storage(ctx).update_attachment(
+            attachment_id, connector(host)))
+        info = attachment.get('connection_info')
+        if not info:
+            raise InvalidVolume(reason=f'attachment {attachment_id} has no connection_info')
+        return info
+
+    def complete(self, ctx, attachment_id):
+        """The volume is plugged in: it becomes ``in-use``."""
+        _translated(lambda: self._storage(ctx).complete_attachment(attachment_id))
+
+    def release(self, ctx, attachment_id):
+        """Delete the attachment (an attachment already gone is fine).
+
+        :raises VolumeServiceUnavailable, InvalidVolume: it could not be deleted.
+        """
+        _translated(lambda: self._storage(ctx).delete_attachment(attachment_id,
+                                                                 ignore_missing=True))
+
+    def create(self, ctx, size, *, name, image_id=None):
+        """Ask for a volume of ``size`` GiB, holding image ``image_id`` if given (blank
+        otherwise); :returns: its id (it is ``creating``: see ``wait_available``).
+
+        :raises InvalidVolume: the volume service refused (quota, bad image).
+        """
+        volume = _translated(lambda: self._storage(ctx).create_volume(
+            size, name=name, image_id=image_id))
+        return volume['id']
+
+    def wait_available(self, ctx, volume_id, timeout):
+        """Wait until the volume is ``available``.
+
+        :raises InvalidVolume: it went to an error status, or ``timeout``
+            seconds passed first.
+        """
+        _translated(lambda: self._storage(ctx).wait_for_status(
+            volume_id, 'available', wait=timeout), volume_id)
+
+    def delete(self, ctx, volume_id):
+        """Delete a volume (a volume already gone is fine)."""
+        _translated(lambda: self._storage(ctx).delete_volume(volume_id, ignore_missing=True))
