@@ -56,11 +56,39 @@ def boot_image(images, ctx, image_id):
         not visible to the user, or (kernel, ramdisk) not active.
     """
     image = images.get(ctx, image_id)
+    _check_kernel_and_ramdisk(images, ctx, image)
+    return image
+
+
+def volume_boot_image(images, ctx, volume):
+    """The ``image_meta`` of a server booted from the existing volume ``volume`` (a
+    dict as the volume service shows it): the image the volume was made from, as
+    the volume recorded it (its ``volume_image_metadata``), as Nova's
+    ``get_image_metadata_from_volume``; ``None`` for a volume not made from an
+    image.
+
+    The image itself may be gone since; the kernel and ramdisk it names are
+    loaded into the guest, so the user must still be able to read them.
+
+    :raises ImageNotFound: as ``boot_image`` for the kernel or ramdisk.
+    """
+    recorded = dict(volume.get('volume_image_metadata') or {})
+    if not recorded.get('image_id'):
+        return None
+    image = image_meta({**recorded, 'id': recorded.pop('image_id'), 'status': 'active',
+                        'name': recorded.pop('image_name', None)})
+    # What Cinder adds to the record beside the image's own attributes.
+    for key in ('checksum', 'image_name', 'image_id'):
+        image['properties'].pop(key, None)
+    _check_kernel_and_ramdisk(images, ctx, image)
+    return image
+
+
+def _check_kernel_and_ramdisk(images, ctx, image):
     for key in ('kernel_id', 'ramdisk_id'):
         part_id = image['properties'].get(key)
         if part_id and images.get(ctx, part_id).get('status') != 'active':
             raise ImageNotFound(image_id=part_id)
-    return image
 
 
 class ImageClient:

@@ -12,15 +12,22 @@ answers 404 and so does compute.  The life of an attachment::
       -> complete (the volume is ``in-use``)
     release (detach, server delete, or any failure above: ``available`` again)
 
-Compute keeps only the attachment's id (``block_device_mappings.attachment_id``);
-``connection_info`` is asked for again whenever a host needs it.
+Compute keeps the attachment's id and its ``connection_info``
+(``block_device_mappings``), as Nova does, so that a rebuild or a resize
+builds the guest again with its volumes.
+
+A server create is checked here first (``check_mappings``, Nova's
+``_validate_bdm``): volumes and snapshots the user cannot see, and volumes
+that cannot be attached, are refused (400) before anything is stored.
 """
 import logging
 
 from keystoneauth1 import exceptions as ks_exc
+from oslo_utils import strutils
 
 from common import clients
 from common import exceptions
+from compute import block_device
 from stratus import exceptions as sdk_exceptions
 from stratus.block_storage import exceptions as block_exceptions
 
@@ -31,8 +38,16 @@ class VolumeNotFound(exceptions.NotFound):
     msg_fmt = 'Volume %(volume_id)s could not be found.'
 
 
+class SnapshotNotFound(exceptions.NotFound):
+    msg_fmt = 'Snapshot %(snapshot_id)s could not be found.'
+
+
 class InvalidVolume(exceptions.BadRequest):
     msg_fmt = 'Invalid volume: %(reason)s'
+
+
+class VolumeNotBootable(exceptions.BadRequest):
+    msg_fmt = 'Block Device %(id)s is not bootable.'
 
 
 class VolumeServiceUnavailable(exceptions.ServiceUnavailable):
@@ -89,6 +104,18 @@ class VolumeClient:
         """
         return dict(_translated(lambda: self._storage(ctx).get_volume(volume_id), volume_id))
 
+    def get_snapshot(self, ctx, snapshot_id):
+        """The snapshot as the volume service shows it to the user (a dict).
+
+        :raises SnapshotNotFound: no such snapshot, or the user may not see it.
+        :raises VolumeServiceUnavailable: the volume service could not answer.
+        """
+        try:
+            snapshot = _translated(lambda: self._storage(ctx).get_snapshot(snapshot_id))
+        except sdk_exceptions.NotFound:
+            raise SnapshotNotFound(snapshot_id=snapshot_id) from None
+        return dict(snapshot)
+
     def reserve(self, ctx, volume_id, instance_uuid):
         """Reserve the volume for the server; :returns: the attachment's id.
 
@@ -126,14 +153,16 @@ class VolumeClient:
         _translated(lambda: self._storage(ctx).delete_attachment(attachment_id,
                                                                  ignore_missing=True))
 
-    def create(self, ctx, size, *, name, image_id=None):
-        """Ask for a volume of ``size`` GiB, holding image ``image_id`` if given (blank
-        otherwise); :returns: its id (it is ``creating``: see ``wait_available``).
+    def create(self, ctx, size, *, name, image_id=None, snapshot_id=None):
+        """Ask for a volume of ``size`` GiB, holding image ``image_id`` or a copy of
+        snapshot ``snapshot_id`` if given (blank otherwise); :returns: its id (it is
+        ``creating``: see ``wait_available``).
 
         :raises InvalidVolume: the volume service refused (quota, bad image).
         """
+        source = {'snapshot_id': snapshot_id} if snapshot_id else {}
         volume = _translated(lambda: self._storage(ctx).create_volume(
-            size, name=name, image_id=image_id))
+            size, name=name, image_id=image_id, **source))
         return volume['id']
 
     def wait_available(self, ctx, volume_id, timeout):
@@ -148,3 +177,80 @@ class VolumeClient:
     def delete(self, ctx, volume_id):
         """Delete a volume (a volume already gone is fine)."""
         _translated(lambda: self._storage(ctx).delete_volume(volume_id, ignore_missing=True))
+
+
+def give_back(client, ctx, instance_uuid, mappings):
+    """Delete the attachments of a server that is going, and the volumes it takes with
+    it (``delete_on_termination``), as Nova does at a delete.
+
+    Best effort, as in Nova: a volume the volume service cannot release is
+    logged and left to an operator; it does not keep the server alive.
+
+    :param mappings: ``[(volume_id, attachment_id, delete_on_termination)]``
+        (``compute.db.api.volume_mappings``).
+    """
+    for volume_id, attachment_id, delete_on_termination in mappings:
+        try:
+            if attachment_id:
+                client.release(ctx, attachment_id)
+            if delete_on_termination:
+                client.delete(ctx, volume_id)
+        except Exception:  # logged; the next volume is still given back
+            LOG.exception('Could not give back volume %s of server %s', volume_id,
+                          instance_uuid)
+
+
+def _check_volume(client, ctx, mapping, count):
+    """The volume of ``mapping`` can be given to ``count`` new servers (Nova's checks and
+    messages); the mapping takes the volume's size, as Nova records it."""
+    try:
+        volume = client.get(ctx, mapping.uuid)
+    except VolumeNotFound:
+        raise block_device.InvalidBDM(details=f'failed to get volume {mapping.uuid}.') \
+            from None
+    if mapping.boot_index == 0 and not strutils.bool_from_string(
+            volume.get('bootable', True), default=True):
+        raise VolumeNotBootable(id=mapping.uuid)
+    status, multiattach = volume.get('status'), bool(volume.get('multiattach'))
+    if status != 'available' and not (multiattach and status == 'in-use'):
+        raise InvalidVolume(reason=f"volume '{mapping.uuid}' status must be 'available'. "
+                                   f"Currently in '{status}'")
+    if count > 1 and not multiattach:
+        raise InvalidVolume(reason=f"volume '{mapping.uuid}' cannot be attached to "
+                                   f'{count} servers: it is not multiattach')
+    mapping.volume_size = volume.get('size')
+    return volume
+
+
+def check_mappings(client, ctx, mappings, count):
+    """Check a create's volumes and snapshots with the volume service, as the user.
+
+    As Nova's ``_validate_bdm``: each volume must exist for the user, be
+    ``available`` (``in-use`` will do for a multiattach one) and, as the
+    root disk, bootable; each snapshot must exist for the user, and a
+    mapping that gives no ``volume_size`` takes the snapshot's.
+
+    :param mappings: the request's ``block_device.Mapping`` list (changed in place).
+    :param count: how many servers the request may make (``max_count``).
+    :returns: the boot volume (a dict) when the root disk is an existing volume,
+        else ``None``.
+    :raises InvalidBDM: a volume or snapshot the user cannot get (400).
+    :raises VolumeNotBootable, InvalidVolume: a volume that cannot be used (400).
+    :raises VolumeServiceUnavailable: the volume service did not answer (503).
+    """
+    root = None
+    for mapping in mappings:
+        if mapping.destination_type != 'volume':
+            continue
+        if mapping.source_type == 'volume':
+            volume = _check_volume(client, ctx, mapping, count)
+            if mapping.boot_index == 0:
+                root = volume
+        elif mapping.source_type == 'snapshot':
+            try:
+                snapshot = client.get_snapshot(ctx, mapping.uuid)
+            except SnapshotNotFound:
+                raise block_device.InvalidBDM(
+                    details=f'failed to get snapshot {mapping.uuid}.') from None
+            mapping.volume_size = mapping.volume_size or snapshot.get('size')
+    return root

@@ -104,7 +104,8 @@ def create(session, conf, caller, user_id, attrs):
     :raises QuotaError: (413) over ``backups`` or ``backup_gigabytes``.
     """
     volume = volumes.get(session, caller, attrs['volume_id'])
-    if volume.status not in (states.AVAILABLE, states.IN_USE):
+    status = volume.status  # the one checked: the touch of a parent reloads the row
+    if status not in (states.AVAILABLE, states.IN_USE):
         raise vol_exc.InvalidVolume(reason=f'Volume to be backed up must be available or '
                                            f'in-use, but the current status is '
                                            f'"{volume.status}".')
@@ -123,8 +124,13 @@ def create(session, conf, caller, user_id, attrs):
             raise InvalidBackup(reason='No backups available to do an incremental backup.')
     quotas.Quotas(conf).enforce(session, volume.project_id,
                                 {'backups': 1, 'backup_gigabytes': volume.size})
-    if not db_api.transition(session, volume.id, (volume.status,), status=states.BACKING_UP,
-                             previous_status=volume.status):
+    # The parent's row is touched on its status (a lock until commit): a delete of it
+    # racing this create either is refused by ``begin_delete`` or makes this create fail,
+    # never both win (the child would restore from deleted chunks).
+    if parent is not None and not transition(session, parent.id, (states.BACKUP_AVAILABLE,)):
+        raise InvalidBackup(reason='No backups available to do an incremental backup.')
+    if not db_api.transition(session, volume.id, (status,), status=states.BACKING_UP,
+                             previous_status=status):
         raise vol_exc.InvalidVolume(reason=f'Volume {volume.id} changed status meanwhile; '
                                            'try again.')
     backup = m.Backup(project_id=volume.project_id, user_id=user_id, volume_id=volume.id,
@@ -160,13 +166,17 @@ def begin_delete(session, backup, *, force=False):
     :raises InvalidBackup: (400) it has dependent incremental backups, or
         its status does not allow it.
     """
-    if dependants(session, [backup.id]):
-        raise InvalidBackup(reason='Incremental backups exist for this backup.')
     previous = backup.status
     expected = None if force else DELETABLE
+    if dependants(session, [backup.id]):
+        raise InvalidBackup(reason='Incremental backups exist for this backup.')
     if not _to_deleting(session, backup.id, expected):
         raise InvalidBackup(reason='Backup status must be available or error' if not force
                             else 'Backup is already being deleted.')
+    # Checked again once the row is ours: an incremental create that touched it
+    # (``create``) committed before our UPDATE could go on; the caller rolls back.
+    if dependants(session, [backup.id]):
+        raise InvalidBackup(reason='Incremental backups exist for this backup.')
     return previous
 
 

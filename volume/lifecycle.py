@@ -76,6 +76,12 @@ def begin_delete(session, volume, *, cascade=False, force=False):
         status=states.DELETING, previous_status=volume.status, terminated_at=utcnow())
     if not done:
         raise _delete_refused(force)
+    # Read again once the row is ours: a snapshot create touches the volume's row
+    # (``snapshots.create``), so one that committed before our UPDATE is seen now; the
+    # caller rolls the UPDATE back.
+    if {s.id for s in db_api.live_snapshots(session, volume.id)} != set(
+            started.snapshot_statuses):
+        raise _delete_refused(force)
     for snapshot in snapshots:
         snapshot.status = states.SNAPSHOT_DELETING
     session.flush()

@@ -104,14 +104,17 @@ def begin_delete(session, snapshot, *, force=False):
               'Volume Snapshot status must be available or error and must not be part of '
               'a group.')
     previous = snapshot.status
-    if _is_being_copied(session, snapshot.id):
-        raise vol_exc.InvalidSnapshot(reason='A volume is being created from this snapshot.')
     if not transition(session, snapshot.id, expected, status=states.SNAPSHOT_DELETING):
         raise vol_exc.InvalidSnapshot(reason=reason)
+    # Checked once the row is ours: a create from it that touched it (``volumes.create``)
+    # committed before our UPDATE could go on; the caller rolls the UPDATE back.
+    if is_being_copied(session, snapshot.id):
+        raise vol_exc.InvalidSnapshot(reason='A volume is being created from this snapshot.')
     return previous
 
 
-def _is_being_copied(session, snapshot_id):
+def is_being_copied(session, snapshot_id):
+    """Whether a volume is being created from the snapshot (it must stay)."""
     return session.execute(sa.select(sa.func.count()).select_from(m.Volume).where(
         m.Volume.snapshot_id == snapshot_id, m.Volume.deleted_at.is_(None),
         m.Volume.status == states.CREATING)).scalar_one() > 0

@@ -33,12 +33,12 @@ def _parse(name, value):
                                           '(an ISO 8601 date and time).')
     try:
         parsed = timeutils.parse_isotime(value.strip())
-    except ValueError:
+        # In UTC, a date at the edge of the calendar (0001-01-01T00:00+05:00) overflows.
+        return parsed.replace(tzinfo=datetime.timezone.utc) if parsed.tzinfo is None \
+            else parsed.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):
         raise vol_exc.InvalidInput(reason=f"'{name}' is not an ISO 8601 date and time: "
                                           f'{value}') from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
 
 
 def period(start, end):

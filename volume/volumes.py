@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from common.db.types import utcnow
 from volume import exceptions as vol_exc
 from volume import quotas
+from volume import snapshots
 from volume import states
 from volume import volume_types
 from volume import zones
@@ -58,7 +59,10 @@ def _sources(session, caller, attrs):
     snapshot = snapshot_volume = source = None
     if attrs.get('snapshot_id') is not None:
         snapshot = get_snapshot(session, caller, attrs['snapshot_id'])
-        if snapshot.status != states.SNAPSHOT_AVAILABLE:
+        # Touched on its status (a lock until commit): a delete racing this create either
+        # sees the new volume ``creating`` (``snapshots.begin_delete``) or makes it fail.
+        if snapshot.status != states.SNAPSHOT_AVAILABLE or not snapshots.transition(
+                session, snapshot.id, (states.SNAPSHOT_AVAILABLE,)):
             raise vol_exc.InvalidSnapshot(reason="Originating snapshot status must be one "
                                                  "of 'available' values")
         snapshot_volume = session.get(m.Volume, snapshot.volume_id)

@@ -253,6 +253,23 @@ def _volume_backed(session, instance):
     return root is not None and root.destination_type == 'volume'
 
 
+def _check_volumes_connected(session, instance, task):
+    """Refuse (409) a rebuild or a resize while a volume is being attached.
+
+    Both define the guest again from the ``connection_info`` the mappings
+    keep; a volume whose attach has not finished has none yet.  Called after
+    ``_claim`` (whose UPDATE holds the server's row, as an attach's lock
+    does), so that an attach cannot slip in between.
+    """
+    attaching = session.execute(sa.select(m.BlockDeviceMapping.volume_id).where(
+        m.BlockDeviceMapping.instance_uuid == instance.uuid,
+        m.BlockDeviceMapping.attachment_id.is_not(None),
+        m.BlockDeviceMapping.connection_info.is_(None))).scalars().first()
+    if attaching is not None:
+        raise exceptions.Conflict(f"Cannot '{task.name}' instance {instance.uuid} while "
+                                  f'volume {attaching} is being attached to it')
+
+
 def _enforce_growth(session, instance, current, target):
     """Quota for the cores and RAM a flavor change adds (Nova's ``_check_quota_for_upsize``)."""
     deltas = {'cores': target['vcpus'] - current['vcpus'], 'ram': target['ram'] - current['ram']}
@@ -281,6 +298,7 @@ def _resize(server_id, value):
         if 'OS-DCF:diskConfig' in value:
             values['auto_disk_config'] = value['OS-DCF:diskConfig'] == 'AUTO'
         payload = _claim(session, instance, RESIZE, **values)
+        _check_volumes_connected(session, instance, RESIZE)
     _dispatch(RESIZE, payload, {'flavor': target})
     return support.accepted()
 
@@ -385,6 +403,7 @@ def _rebuild(server_id, value):
         old_metadata = (server_metadata.metadata_of(session, instance.uuid)
                         if 'metadata' in value else None)
         payload = _claim(session, instance, REBUILD, **values)
+        _check_volumes_connected(session, instance, REBUILD)
         if 'metadata' in value:
             _replace_metadata(session, instance.uuid, value['metadata'])
         server = server_views.render_after_change(

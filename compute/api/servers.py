@@ -13,6 +13,7 @@ from compute import images as compute_images
 from compute import server_listing
 from compute import servers
 from compute import states
+from compute import volumes as volumes_mod
 from compute.api import microversion
 from compute.api import support
 from compute.api.schemas import servers as schemas
@@ -109,8 +110,17 @@ def create():
         may_use_zero_disk_flavor=support.allowed('servers:create:zero_disk_flavor'),
         service_types=_catalog_types(ctx))
     servers.check_services(request, caller)
+    root_volume = None
+    if any(mp.destination_type == 'volume' for mp in request.mappings):
+        root_volume = volumes_mod.check_mappings(app.volumes, ctx, request.mappings,
+                                                 request.max_count)
     image_id = block_device.boot_image(request.mappings, request.image_id)
-    image = compute_images.boot_image(app.images, ctx, image_id) if image_id else None
+    if image_id:
+        image = compute_images.boot_image(app.images, ctx, image_id)
+    elif root_volume is not None:
+        image = compute_images.volume_boot_image(app.images, ctx, root_volume)
+    else:
+        image = None
     with support.db().writer() as session:
         instances, reservation_id = servers.create_servers(session, app.conf, caller, request,
                                                            image)
@@ -251,6 +261,9 @@ def _delete_here(session, instance):
 
     The update is conditional on the server still having no host, so a
     conductor that placed it meanwhile wins and the delete goes through it.
+    Its volumes are given back by the caller after the commit: a build that
+    failed on a host (and waits to be scheduled again, or gave up) may have
+    made volumes for it, recorded in its mappings.
     """
     now = utcnow()
     done = session.execute(
@@ -289,12 +302,16 @@ def delete(server_id):
         task_before = instance.task_state
         action = db_api.start_action(session, ctx, instance.uuid, 'delete')
         local = instance.host is None and _delete_here(session, instance)
+        volumes = []
         if local:
             action.finish_time = utcnow()
+            volumes = db_api.volume_mappings(session, event['instance_id'])
         elif not db_api.transition(session, instance.uuid, task_states=db_api.ANY,
                                    task_state=states.DELETING):
             raise exceptions.NotFound(f'Instance {server_id} could not be found.')
     if not local:
         _cast_delete(ctx, event['instance_id'], task_before)
+    elif volumes:  # as Nova's local delete: attachments and delete_on_termination volumes
+        volumes_mod.give_back(flask.current_app.volumes, ctx, event['instance_id'], volumes)
     support.notify('compute.instance.delete.start', event)
     return support.no_content()

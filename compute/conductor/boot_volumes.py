@@ -4,24 +4,33 @@ completed once the guest runs, given back when the build fails on a host.
 For each block device with ``destination_type`` ``volume`` (Nova's
 ``DriverVolumeBlockDevice`` family):
 
-* ``source_type`` ``image`` or ``blank`` without a volume yet: the volume
-  service makes one (from the image, of ``volume_size`` GiB) as the user,
+* ``source_type`` ``image``, ``snapshot`` or ``blank`` without a volume
+  yet: the volume service makes one (from the image or the snapshot, of
+  ``volume_size`` GiB) as the user,
   and the build waits until it is ``available``; its id is recorded at
   once, so that a retry on another host or the server's delete finds it;
 * every volume is reserved for the server (an attachment), connected to
   the chosen host (its connector), and its ``connection_info`` goes to the
-  agent in the spawn's ``block_devices``;
+  agent in the spawn's ``block_devices`` and is kept in the mapping (a
+  rebuild or a resize builds the guest again with it);
 * when the agent reports the guest up, each attachment is completed (the
   volume is ``in-use``).
 
 A build that fails on a host deletes the attachments (a new host needs
 its own); the volumes stay, recorded in the mappings, for the next host or
 for the server's delete, which deletes those with ``delete_on_termination``.
+A delete that comes while the volumes are prepared may read the mappings
+before they record a volume or an attachment: the build then gives those
+back itself (``give_back``) instead of spawning.
 """
+import json
 import logging
 
 import sqlalchemy as sa
 
+from compute import states
+from compute import volumes
+from compute.db import api as db_api
 from compute.db import models as m
 
 LOG = logging.getLogger(__name__)
@@ -45,16 +54,20 @@ def _record(deps, bdm_id, **values):
                         .execution_options(synchronize_session=False))
 
 
-def _ensure_volume(deps, ctx, row):
-    """The id of ``row``'s volume, made (and awaited) if the mapping asks for a new one.
+def _ensure_volume(deps, ctx, row, device):
+    """The id of ``row``'s volume, made (and awaited) if the mapping asks for a new one;
+    a volume made is in ``device`` at once (``give_back`` finds it there).
 
-    :param row: ``(id, source_type, volume_id, image_id, volume_size)`` of a mapping.
+    :param row: ``(id, source_type, volume_id, image_id, snapshot_id, volume_size)``
+        of a mapping.
     """
-    bdm_id, source_type, volume_id, image_id, size = row
+    bdm_id, source_type, volume_id, image_id, snapshot_id, size = row
     if volume_id:
         return volume_id
-    volume_id = deps.volumes.create(ctx, size, name='',
-                                    image_id=image_id if source_type == 'image' else None)
+    volume_id = deps.volumes.create(
+        ctx, size, name='', image_id=image_id if source_type == 'image' else None,
+        snapshot_id=snapshot_id if source_type == 'snapshot' else None)
+    device['volume_id'] = volume_id
     _record(deps, bdm_id, volume_id=volume_id)
     deps.volumes.wait_available(ctx, volume_id, VOLUME_CREATE_WAIT)
     return volume_id
@@ -65,24 +78,46 @@ def connect(deps, ctx, instance_uuid, host, block_devices):
 
     :param block_devices: the spawn's ``block_devices`` (``payloads.block_devices``:
         every mapping, in the order of their ids); those of volumes get
-        ``volume_id`` and ``connection_info``.
+        ``volume_id``, ``attachment_id`` and ``connection_info`` as they are
+        made, so that they tell what was made even when this raises.
     :returns: ``block_devices``, completed.
     :raises: whatever the volume service raised; the attachments made so far
         are recorded, and ``release`` gives them back.
     """
     with deps.db.reader() as session:
-        rows = [(r.id, r.source_type, r.volume_id, r.image_id, r.volume_size)
+        rows = [(r.id, r.source_type, r.volume_id, r.image_id, r.snapshot_id, r.volume_size)
                 for r in _volume_rows(session, instance_uuid)]
     devices = [bd for bd in block_devices if bd['destination_type'] == 'volume']
     for row, device in zip(rows, devices, strict=True):
-        volume_id = _ensure_volume(deps, ctx, row)
+        volume_id = _ensure_volume(deps, ctx, row, device)
         attachment_id = deps.volumes.reserve(ctx, volume_id, instance_uuid)
+        device['attachment_id'] = attachment_id
         # The boot volume is the guest's vda (``instance_build``), as Nova names it.
         names = {'device_name': ROOT_DEVICE} if device.get('boot_index') == 0 else {}
         _record(deps, row[0], attachment_id=attachment_id, **names)
-        device.update(volume_id=volume_id,
-                      connection_info=deps.volumes.connect(ctx, attachment_id, host))
+        info = deps.volumes.connect(ctx, attachment_id, host)
+        _record(deps, row[0], connection_info=json.dumps(info))
+        device.update(volume_id=volume_id, connection_info=info, **names)
     return block_devices
+
+
+def deleted_meanwhile(deps, instance_uuid):
+    """Whether a delete took the server while its volumes were being prepared."""
+    with deps.db.reader() as session:
+        row = db_api.get_instance(session, instance_uuid, include_deleted=True)
+    return row is None or row.deleted_at is not None or row.task_state == states.DELETING
+
+
+def give_back(deps, ctx, instance_uuid, block_devices):
+    """Give back what ``connect`` made for a server a delete took meanwhile.
+
+    The delete gives back the volumes its mappings held when it read them;
+    one made or reserved after that read is only in ``block_devices``.
+    Giving back twice is harmless.
+    """
+    volumes.give_back(deps.volumes, ctx, instance_uuid, [
+        (bd['volume_id'], bd.get('attachment_id'), bd.get('delete_on_termination'))
+        for bd in block_devices if bd['destination_type'] == 'volume' and bd.get('volume_id')])
 
 
 def complete(deps, ctx, instance_uuid):
@@ -95,11 +130,12 @@ def complete(deps, ctx, instance_uuid):
 
 
 def forget_attachments(session, instance_uuid):
-    """Clear the attachments of the server's volumes; returns their ids for ``release``."""
+    """Clear the attachments of the server's volumes (and their ``connection_info``);
+    returns their ids for ``release``."""
     rows = [r for r in _volume_rows(session, instance_uuid) if r.attachment_id]
     ids = [r.attachment_id for r in rows]
     for row in rows:
-        row.attachment_id = None
+        row.attachment_id = row.connection_info = None
     return ids
 
 

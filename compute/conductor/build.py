@@ -163,26 +163,47 @@ def _make_ports_and_spawn(deps, ctx, uuid, host, networks, image_meta):
         teardown.deallocate_ports(deps, ctx, uuid, ports)
         return None
     if not instance['image_ref']:
-        image_meta = {}
+        # Booted from a volume: the image of that volume, as the API stored it, if any.
+        image_meta = image_meta or {}
     elif image_meta is None:
         try:
             image_meta = deps.images.get(ctx, instance['image_ref'])
         except Exception as exc:  # the image is gone or the image service is down
             return HostFailure(host, getattr(exc, 'message', None) or str(exc), retry=False)
     if any(bd['destination_type'] == 'volume' for bd in block_devices):
-        try:
-            block_devices = boot_volumes.connect(deps, ctx, uuid, host, block_devices)
-        except Exception as exc:  # the volume service refused, failed or is down
-            LOG.warning('Volumes of server %s failed on %s: %s', uuid, host, exc)
-            refused = isinstance(exc, exceptions.StratusError) and exc.code < 500
-            return HostFailure(host, 'Failed to prepare the volume(s): '
-                                     f'{getattr(exc, "message", None) or exc}',
-                               retry=not refused)
+        stop, failure = _connect_volumes(deps, ctx, uuid, host, block_devices)
+        if stop:
+            return failure
     try:
         deps.agents.spawn(ctx, host, instance, image_meta, network_info, block_devices)
     except Exception as exc:  # the bus refused the message
         return HostFailure(host, f'Could not reach host {host}: {exc}')
     return None
+
+
+def _connect_volumes(deps, ctx, uuid, host, block_devices):
+    """Prepare the server's volumes on ``host`` (``boot_volumes.connect``, which
+    completes ``block_devices``).
+
+    :returns: ``(stop, failure)``: ``(False, None)`` to spawn; ``(True, None)``
+        when a delete took the server meanwhile (what was made is given
+        back); ``(True, HostFailure)`` when the volume service failed.
+    """
+    failure = None
+    try:
+        boot_volumes.connect(deps, ctx, uuid, host, block_devices)
+    except Exception as exc:  # the volume service refused, failed or is down
+        LOG.warning('Volumes of server %s failed on %s: %s', uuid, host, exc)
+        refused = isinstance(exc, exceptions.StratusError) and exc.code < 500
+        failure = HostFailure(host, 'Failed to prepare the volume(s): '
+                                    f'{getattr(exc, "message", None) or exc}',
+                              retry=not refused)
+    if boot_volumes.deleted_meanwhile(deps, uuid):
+        LOG.info('Server %s was deleted while its volumes were prepared; giving them back',
+                 uuid)
+        boot_volumes.give_back(deps, ctx, uuid, block_devices)
+        return True, None
+    return failure is not None, failure
 
 
 def reschedule(deps, ctx, uuid, failure):
@@ -241,7 +262,7 @@ def to_error(deps, ctx, uuid, message, details=None, event=None,
         attachments = boot_volumes.forget_attachments(session, uuid)
         # As Nova's build abort: volumes marked delete_on_termination go now.
         doomed = [(volume_id, None, True) for volume_id, _attachment, delete
-                  in teardown.volume_mappings(session, uuid) if delete]
+                  in db_api.volume_mappings(session, uuid) if delete]
         row = db_api.get_instance(session, uuid)
     teardown.deallocate_ports(deps, ctx, uuid, ports)
     boot_volumes.release(deps, ctx, uuid, attachments)

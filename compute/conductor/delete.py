@@ -40,7 +40,7 @@ def delete(deps, ctx, uuid):
                   'created_by_compute': p.created_by_compute}
                  for p in session.execute(sa.select(m.InstancePort).where(
                      m.InstancePort.instance_uuid == uuid)).scalars()]
-        volumes = teardown.volume_mappings(session, uuid)
+        volumes = db_api.volume_mappings(session, uuid)
     for host in hosts:
         try:
             deps.agents.destroy(ctx, host, instance)

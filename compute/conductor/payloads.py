@@ -41,14 +41,17 @@ def resources(flavor):
 
 
 def block_devices(session, instance_uuid):
-    """The server's block device mappings as ``block_device_mapping_v2`` dicts."""
+    """The server's block device mappings as ``block_device_mapping_v2`` dicts, with the
+    ``connection_info`` of the volumes connected to its host (``None`` for the others)."""
     rows = session.execute(sa.select(m.BlockDeviceMapping).where(
         m.BlockDeviceMapping.instance_uuid == instance_uuid)
         .order_by(m.BlockDeviceMapping.id)).scalars()
     fields = ('boot_index', 'source_type', 'destination_type', 'device_name', 'device_type',
               'disk_bus', 'guest_format', 'image_id', 'volume_id', 'snapshot_id',
               'volume_size', 'delete_on_termination', 'tag')
-    return [{f: getattr(row, f) for f in fields} for row in rows]
+    return [{**{f: getattr(row, f) for f in fields},
+             'connection_info': json.loads(row.connection_info) if row.connection_info
+             else None} for row in rows]
 
 
 def _iso(value):

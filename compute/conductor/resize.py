@@ -5,6 +5,10 @@
    the libvirt driver cannot without shared storage), else on the source
    host itself, whose allocation grows to the larger of the two sizes in
    one conditional UPDATE, so that neither confirm nor revert can lack room.
+   A server with volumes stays on its host: their ``connection_info`` was
+   given for it, and moving them (a connection for the new host, then
+   giving the old one back) is not done yet.  On its host the guest is
+   built again with the ``connection_info`` its mappings keep.
 2. **Source** (``resize_migrating``): the agent powers the guest off and
    sets its disks aside (``migrate_disk_and_power_off``).
 3. **Destination** (``resize_finish``): the agent builds the guest from
@@ -95,12 +99,13 @@ def _give_back(deps, uuid, source, dest, resources):
 def _image_meta(deps, ctx, row):
     """The server's image as the agent needs it: the one stored at create, else asked for.
 
+    A server booted from a volume has no ``image_ref``; its stored image is
+    the one its volume was made from (its kernel and ramdisk still boot it).
+
     :raises Exception: the image service could not give it.
     """
-    if not row.image_ref:
-        return {}
     stored = json.loads(row.request_spec or '{}').get('image') or {}
-    if stored.get('id') == row.image_ref:
+    if not row.image_ref or stored.get('id') == row.image_ref:
         return stored
     return deps.images.get(ctx, row.image_ref)
 
@@ -121,7 +126,8 @@ def resize(deps, ctx, uuid, new_flavor):
         source, old_flavor = row.host, json.loads(row.flavor)
         spec = dict(json.loads(row.request_spec or '{}'),
                     flavor_extra_specs=new_flavor.get('extra_specs') or {})
-        elsewhere = _moves_disks_away(session, source)
+        elsewhere = (_moves_disks_away(session, source)
+                     and not db_api.volume_mappings(session, uuid))
         image_backed = bool(row.image_ref)
     shrinks = ((image_backed and new_flavor['disk'] < old_flavor['disk'])
                or (new_flavor.get('ephemeral') or 0) < (old_flavor.get('ephemeral') or 0))

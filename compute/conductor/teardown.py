@@ -11,6 +11,7 @@ import logging
 import sqlalchemy as sa
 
 from compute import states
+from compute import volumes
 from compute.db import models as m
 
 LOG = logging.getLogger(__name__)
@@ -73,16 +74,6 @@ def deallocate_ports(deps, ctx, instance_uuid, ports):
     return None
 
 
-def volume_mappings(session, instance_uuid):
-    """``[(volume_id, attachment_id, delete_on_termination)]`` of the server's volumes."""
-    return [tuple(r) for r in session.execute(
-        sa.select(m.BlockDeviceMapping.volume_id, m.BlockDeviceMapping.attachment_id,
-                  m.BlockDeviceMapping.delete_on_termination)
-        .where(m.BlockDeviceMapping.instance_uuid == instance_uuid,
-               m.BlockDeviceMapping.volume_id.is_not(None))
-        .order_by(m.BlockDeviceMapping.id)).all()]
-
-
 def forget_mappings(session, instance_uuid):
     """Remove every block device mapping of the server (its volumes are given back)."""
     session.execute(sa.delete(m.BlockDeviceMapping)
@@ -91,20 +82,8 @@ def forget_mappings(session, instance_uuid):
 
 
 def release_volumes(deps, ctx, instance_uuid, mappings):
-    """Delete the attachments of a server that is going, and the volumes it should take
-    with it (``delete_on_termination``), as Nova does at a delete.
+    """Give back the volumes of a server that is going (``compute.volumes.give_back``).
 
-    Best effort, as in Nova: a volume the volume service cannot release is
-    logged and left to an operator; it does not keep the server alive.
-
-    :param mappings: what ``volume_mappings`` gave.
+    :param mappings: what ``db_api.volume_mappings`` gave.
     """
-    for volume_id, attachment_id, delete_on_termination in mappings:
-        try:
-            if attachment_id:
-                deps.volumes.release(ctx, attachment_id)
-            if delete_on_termination:
-                deps.volumes.delete(ctx, volume_id)
-        except Exception:  # logged; the next volume is still given back
-            LOG.exception('Could not give back volume %s of server %s', volume_id,
-                          instance_uuid)
+    volumes.give_back(deps.volumes, ctx, instance_uuid, mappings)

@@ -5,7 +5,8 @@ stored the ``BlockDeviceMapping`` with its ``attachment_id``; an attach here::
 
     connect (the host's connector -> connection_info)
       -> agent ``attach_volume`` (the guest sees the disk)
-      -> complete (the volume is ``in-use``) -> the device name is recorded
+      -> complete (the volume is ``in-use``) -> the device name and the
+         ``connection_info`` are recorded
 
 Any failure gives everything back: the disk is unplugged if it was
 plugged, the attachment deleted (the volume is ``available`` again) and the
@@ -20,6 +21,7 @@ what it plugged, which is harmless if the other side already did.
 Events ``compute_attach_volume`` / ``compute_detach_volume`` join the
 instance action the API recorded, as in Nova.
 """
+import json
 import logging
 
 import sqlalchemy as sa
@@ -114,6 +116,8 @@ def attach_volume(deps, ctx, uuid, volume_id, mountpoint=None):
         kept = bdm is not None and bdm.attachment_id == attachment_id
         if kept:
             bdm.device_name = reply.get('device') or bdm.device_name
+            # Kept for a rebuild or a resize, which define the guest again.
+            bdm.connection_info = json.dumps(info)
             events.finish(session, ctx, uuid, ATTACH_EVENT, events.SUCCESS)
     if not kept:
         LOG.info('Volume %s was detached from server %s while it was attached; unplugging',

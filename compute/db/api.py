@@ -135,3 +135,14 @@ def count_servers_on_hosts(session, hosts):
             m.Instance.deleted_at.is_(None),
             sa.or_(m.Instance.host.in_(hosts), m.Instance.migration_host.in_(hosts)))
     ).scalar_one()
+
+
+def volume_mappings(session, instance_uuid):
+    """``[(volume_id, attachment_id, delete_on_termination)]`` of the server's volumes,
+    what a delete gives back (``compute.volumes.give_back``)."""
+    return [tuple(r) for r in session.execute(
+        sa.select(m.BlockDeviceMapping.volume_id, m.BlockDeviceMapping.attachment_id,
+                  m.BlockDeviceMapping.delete_on_termination)
+        .where(m.BlockDeviceMapping.instance_uuid == instance_uuid,
+               m.BlockDeviceMapping.volume_id.is_not(None))
+        .order_by(m.BlockDeviceMapping.id)).all()]

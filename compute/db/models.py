@@ -200,6 +200,9 @@ class BlockDeviceMapping(Base):
     delete_on_termination: orm.Mapped[bool] = orm.mapped_column(sa.Boolean, default=False)
     tag: orm.Mapped[str | None] = orm.mapped_column(sa.String(60))
     attachment_id: orm.Mapped[str | None] = orm.mapped_column(UUID)
+    # The volume service's answer to the host's connector (JSON), kept as Nova
+    # keeps it: a rebuild or a resize builds the guest again with it.
+    connection_info: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     created_at: orm.Mapped[datetime.datetime] = _created()
 
 

@@ -12,6 +12,8 @@ also serve the backups: ``record_backup_service`` shows each one as a
 """
 import logging
 
+import sqlalchemy as sa
+
 from common.db import service_records
 from common.db.types import utcnow
 from volume import backups
@@ -40,6 +42,14 @@ def record_backup_service(db, backend_state):
                                                   service_names.BACKUP_BINARY,
                                                   topic=rpcapi.AGENT_TOPIC)
         record.availability_zone = backend_state['availability_zone']
+
+
+def _busy(session, column, volume_id, status):
+    """Whether a live backup in ``status`` holds the volume (``column``: the backup's
+    ``volume_id`` or ``restore_volume_id``): a late report must not release it."""
+    return session.execute(sa.select(m.Backup.id).where(
+        column == volume_id, m.Backup.status == status,
+        m.Backup.deleted_at.is_(None)).limit(1)).first() is not None
 
 
 class Backupper:
@@ -106,6 +116,14 @@ class Backupper:
                                    status=states.BACKUP_AVAILABLE)
                 return
             create = volume.status == states.CREATING
+            if not create and volume.status != states.RESTORING_BACKUP:
+                # An administrator reset it meanwhile (it may be attached now): its data
+                # must not be overwritten.
+                LOG.warning('Volume %s is %s, no longer restoring-backup; backup %s is not '
+                            'restored onto it', volume_id, volume.status, backup_id)
+                backups.transition(session, backup_id, (states.BACKUP_RESTORING,),
+                                   status=states.BACKUP_AVAILABLE)
+                return
             if create and volume.host is not None:
                 LOG.info('The volume %s of the restore of backup %s is already placed; '
                          'nothing to do', volume_id, backup_id)
@@ -151,8 +169,12 @@ class Backupper:
     def _finish_restore(self, session, backup_id, volume_id, create, error, values=None):
         done = backups.transition(session, backup_id, (states.BACKUP_RESTORING,),
                                   status=states.BACKUP_AVAILABLE)
-        if not done:
-            return False
+        if done:
+            self._end_volume_restore(session, volume_id, create, error, values)
+        return done
+
+    @staticmethod
+    def _end_volume_restore(session, volume_id, create, error, values):
         if create:
             if error is None:
                 db_api.transition(session, volume_id, (states.CREATING,),
@@ -165,7 +187,6 @@ class Backupper:
             db_api.transition(session, volume_id, (states.RESTORING_BACKUP,),
                               status=states.AVAILABLE if error is None else
                               states.ERROR_RESTORING, previous_status=None)
-        return True
 
     # --- delete ---------------------------------------------------------------
 
@@ -211,18 +232,31 @@ class Backupper:
                 holder = volumes.backend_of(volume.host) if volume else None
                 if holder != host or backup.restore_volume_id != volume_id:
                     return self._ignored(backup_id, action, host, holder)
-                return self._finish_restore(session, backup_id, volume_id,
-                                            volume.status == states.CREATING, error, values)
+                create = volume.status == states.CREATING
+                if self._finish_restore(session, backup_id, volume_id, create, error, values):
+                    return True
+                if not _busy(session, m.Backup.restore_volume_id, volume_id,
+                             states.BACKUP_RESTORING):
+                    # The backup left ``restoring`` meanwhile (force-deleted, reset): the
+                    # volume still ends its restore, as Cinder's backup manager ends it.
+                    self._end_volume_restore(session, volume_id, create, error, values)
+                return False
             if backup.host != host:
                 return self._ignored(backup_id, action, host, backup.host)
             if action == rpcapi.CREATE:
                 if error is not None:
-                    return self._fail_create(session, backup_id, backup.volume_id, error)
-                done = backups.transition(
-                    session, backup_id, (states.BACKUP_CREATING,),
-                    status=states.BACKUP_AVAILABLE, size=int(values['size']),
-                    object_count=int(values['object_count']), data_timestamp=utcnow())
-                if done:
+                    done = self._fail_create(session, backup_id, backup.volume_id, error)
+                else:
+                    done = backups.transition(
+                        session, backup_id, (states.BACKUP_CREATING,),
+                        status=states.BACKUP_AVAILABLE, size=int(values['size']),
+                        object_count=int(values['object_count']), data_timestamp=utcnow())
+                    if done:
+                        backups.release_volume(session, backup.volume_id, states.BACKING_UP)
+                if not done and not _busy(session, m.Backup.volume_id, backup.volume_id,
+                                          states.BACKUP_CREATING):
+                    # Force-deleted or reset while it was being made: its volume, which
+                    # no other backup holds, leaves ``backing-up`` all the same.
                     backups.release_volume(session, backup.volume_id, states.BACKING_UP)
                 return done
         if action == rpcapi.DELETE:

@@ -25,10 +25,10 @@ import sqlalchemy as sa
 
 from common import exceptions
 from common.context import RequestContext
+from volume import exceptions as vol_exc
 from volume import snapshot_policies as policies
 from volume import snapshot_schedules as schedules
 from volume import snapshots
-from volume import states
 from volume.db import models as m
 
 LOG = logging.getLogger(__name__)
@@ -51,9 +51,18 @@ class PolicyRunner:
         """One pass: take the due snapshots, then prune.  Returns ``(taken, pruned)`` ids."""
         ctxt = RequestContext.admin()
         now = self._clock()
-        taken = [sid for sid in (self._run_one(pid, now) for pid in self._due(now)) if sid]
-        for snapshot_id in taken:
-            self._snapshotter.create_snapshot(ctxt, snapshot_id)
+        taken = []
+        for policy_id in self._due(now):
+            # Each snapshot is committed ``creating`` by its own transaction: it is cast at
+            # once, so that a later policy that fails cannot leave it ``creating`` for ever.
+            try:
+                snapshot_id = self._run_one(policy_id, now)
+            except Exception:
+                LOG.exception('Snapshot policy %s could not run; the others go on', policy_id)
+                continue
+            if snapshot_id:
+                taken.append(snapshot_id)
+                self._snapshotter.create_snapshot(ctxt, snapshot_id)
         pruned = self._start_pruning()
         for snapshot_id in pruned:
             self._snapshotter.delete_snapshot(ctxt, snapshot_id)
@@ -126,9 +135,15 @@ class PolicyRunner:
             for policy_id, max_snaps in over:
                 rows = session.execute(sa.select(S).where(
                     S.policy_id == policy_id, S.deleted_at.is_(None))).scalars().all()
+                by_id = {row.id: row for row in rows}
                 for snapshot_id in schedules.to_prune(rows, max_snaps):
-                    if snapshots.transition(session, snapshot_id,
-                                            snapshots.DELETABLE,
-                                            status=states.SNAPSHOT_DELETING):
-                        pruned.append(snapshot_id)
+                    # As the API deletes it (never while a volume is made from it); a
+                    # refusal undoes only this snapshot's change.
+                    try:
+                        with session.begin_nested():
+                            snapshots.begin_delete(session, by_id[snapshot_id])
+                    except vol_exc.InvalidSnapshot as exc:
+                        LOG.info('Snapshot %s is not pruned now: %s', snapshot_id, exc)
+                        continue
+                    pruned.append(snapshot_id)
         return pruned

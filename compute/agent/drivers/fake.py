@@ -38,6 +38,23 @@ def empty_qcow2(size=1024 * 1024):
                     (header, refcount_table, refcount_block, b''))
 
 
+def _volumes(request):
+    """``{volume_id: device}`` of the volumes a guest of ``request`` is built with.
+
+    :raises DriverError: a volume came without ``connection_info``, which the
+        libvirt driver cannot plug either.
+    """
+    found = {}
+    for block_device in request.block_devices:
+        if block_device.get('destination_type') != 'volume':
+            continue
+        if not block_device.get('connection_info'):
+            raise driver.DriverError(f'Volume {block_device.get("volume_id")} has no '
+                                     f'connection_info: it was not connected to this host.')
+        found[block_device['volume_id']] = block_device.get('device_name')
+    return found
+
+
 class FakeDriver(driver.VirtDriver):
     capabilities = {'snapshot': True, 'console_output': True}
 
@@ -66,9 +83,10 @@ class FakeDriver(driver.VirtDriver):
             time.sleep(self._conf.fake_driver.spawn_seconds)
         if self.host in self._conf.fake_driver.fail_spawn_hosts:
             raise driver.DriverError(f'Simulated spawn failure on host {self.host}.')
+        volumes = _volumes(request)
         with self._lock:
             self._guests[instance['uuid']] = {
-                'power_state': states.RUNNING,
+                'power_state': states.RUNNING, 'volumes': volumes,
                 'console': [f'Booting {instance.get("name") or instance["uuid"]} on '
                             f'{self.host}', 'login:']}
 
@@ -117,9 +135,11 @@ class FakeDriver(driver.VirtDriver):
     def finish_migration(self, request, disk_info, power_on):
         instance = request.instance
         flavor = (instance.get('flavor') or {}).get('name')
+        volumes = _volumes(request)
         with self._lock:
             self._guests[instance['uuid']] = {
                 'power_state': states.RUNNING if power_on else states.SHUTDOWN,
+                'volumes': volumes,
                 'console': [f'Moved from {disk_info["source_host"]} to {self.host} with '
                             f'flavor {flavor}']}
 

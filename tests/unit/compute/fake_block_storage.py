@@ -6,7 +6,9 @@ them: a project sees only its own volumes (others are ``NotFound``, as the
 volume API answers), an attachment can only be made on an ``available``
 volume (``BadRequest`` otherwise), a reservation makes it ``reserved``,
 ``complete_attachment`` ``in-use``, and deleting the last attachment
-``available`` again.  ``connect(conf, ctx)`` is what ``VolumeClient`` takes
+``available`` again; snapshots (``add_snapshot``) are seen by their
+project only, and a volume made from one records its ``snapshot_id``.
+``connect(conf, ctx)`` is what ``VolumeClient`` takes
 as its connection factory.  ``fail`` names a method that raises
 ``ServerError`` (the volume service is broken) on its next calls.
 """
@@ -23,6 +25,7 @@ class FakeBlockStorage:
     def __init__(self):
         self.volumes = {}
         self.attachments = {}
+        self.snapshots = {}
         self.fail = set()
         self.calls = []  # (method, project_id)
         self._ids = itertools.count(1)
@@ -32,6 +35,12 @@ class FakeBlockStorage:
         self.volumes[volume_id] = {'id': volume_id, 'project_id': project_id, 'status': status,
                                    'size': size, 'attach_status': 'detached', **attrs}
         return volume_id
+
+    def add_snapshot(self, project_id, size=1, status='available'):
+        snapshot_id = f'22222222-0000-4000-8000-{next(self._ids):012d}'
+        self.snapshots[snapshot_id] = {'id': snapshot_id, 'project_id': project_id,
+                                       'size': size, 'status': status}
+        return snapshot_id
 
     def status(self, volume_id):
         volume = self.volumes.get(volume_id)
@@ -76,11 +85,22 @@ class _Proxy:
         self._enter('get_volume')
         return Resource(dict(self._volume(volume)))
 
-    def create_volume(self, size=None, *, name=None, image_id=None, availability_zone=None,
-                      **attrs):
+    def get_snapshot(self, snapshot):
+        self._enter('get_snapshot')
+        found = self._store.snapshots.get(snapshot)
+        if found is None or found['project_id'] != self._project:
+            raise sdk_exceptions.NotFound(f'Snapshot {snapshot} could not be found.',
+                                          status_code=404)
+        return Resource(dict(found))
+
+    def create_volume(self, size=None, *, name=None, image_id=None, snapshot_id=None,
+                      availability_zone=None, **attrs):
         self._enter('create_volume')
+        if snapshot_id is not None:
+            self.get_snapshot(snapshot_id)
         volume_id = self._store.add_volume(self._project, status='available', size=size,
-                                           name=name, image_id=image_id)
+                                           name=name, image_id=image_id,
+                                           snapshot_id=snapshot_id)
         return Resource(dict(self._store.volumes[volume_id]))
 
     def wait_for_status(self, resource, status='available', failures=None, interval=2.0,

@@ -9,14 +9,17 @@ from volume.api.schemas.common import action
 
 _UUID = {'type': 'string', 'format': 'uuid'}
 _OPTIONAL_UUID = {'type': ['string', 'null'], 'format': 'uuid'}
-CONNECTOR = {'type': 'object'}
+# ``host`` and ``mountpoint`` are stored in 255-character columns of the attachment.
+_CONNECTOR_TEXT = {'type': ['string', 'null'], 'maxLength': 255}
+CONNECTOR = {'type': 'object',
+             'properties': {'host': _CONNECTOR_TEXT, 'mountpoint': _CONNECTOR_TEXT}}
 _MODE = {'type': ['string', 'null'], 'enum': ['rw', 'ro', None]}
 
 
 def create(at_least):
     """``POST /attachments``; ``mode`` from 3.54."""
     properties = {'volume_uuid': _UUID, 'instance_uuid': _OPTIONAL_UUID,
-                  'connector': {'type': ['object', 'null']}}
+                  'connector': {**CONNECTOR, 'type': ['object', 'null']}}
     if at_least('3.54'):
         properties['mode'] = _MODE
     return {'type': 'object', 'required': ['attachment'], 'additionalProperties': False,

@@ -399,7 +399,7 @@ class LibvirtDriver(driver.VirtDriver):
             try:
                 self._new_directory(uuid, files)
                 instance_build.copy_for_resize(aside, files)
-                instance_build.resize_disks(files, request.instance)
+                instance_build.resize_disks(files, request)
                 self._create_guest(files, request, power_on)
             except BaseException:
                 self._clean_up_failed(uuid, files, request)
@@ -426,15 +426,17 @@ class LibvirtDriver(driver.VirtDriver):
     def _check_resized_guest(self, uuid):
         """Check that the resized guest of ``uuid`` has its own root disk.
 
-        Its directory must hold a root disk and name its owner: this host,
-        which must then have the guest, or (a move on shared storage)
-        another host using the same instances path.
+        Its directory must name its owner and hold a root disk (unless none
+        was set aside: a server booted from a volume has none): the owner is
+        this host, which must then have the guest, or (a move on shared
+        storage) another host using the same instances path.
 
         :raises DriverError: it does not.
         """
         files = self._paths.instance(uuid)
         owner = files.owner()
-        if not os.path.isfile(files.root_disk) or not owner:
+        root_set_aside = os.path.isfile(self._paths.resize(uuid).root_disk)
+        if not owner or (root_set_aside and not os.path.isfile(files.root_disk)):
             problem = 'has no disks'
         elif owner == self.host and self._libvirt.lookup(uuid) is None:
             problem = 'has disks but no guest'

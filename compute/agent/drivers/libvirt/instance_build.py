@@ -156,11 +156,15 @@ def create_config_drive(files, request):
 
 
 def create_files(files, cache, request, config_drive):
-    """Every file a new guest of ``request`` needs, in the (existing) ``files.directory``
-    (no root disk, kernel or ramdisk for a server booted from a volume)."""
+    """Every file a new guest of ``request`` needs, in the (existing) ``files.directory``.
+
+    A server booted from a volume has no root disk file, but it still boots
+    the kernel and ramdisk its image names (as Nova does for a volume made
+    from a "uec" image: the volume holds only the root filesystem).
+    """
     if not boots_from_volume(request):
         create_root_disk(files, cache, request)
-        fetch_kernel(files, cache, request)
+    fetch_kernel(files, cache, request)
     if ephemeral_size(request.instance):
         disks.create_blank(files.ephemeral_disk, ephemeral_size(request.instance))
     create_swap_disk(files, request.instance)
@@ -180,12 +184,15 @@ def copy_for_resize(source, dest):
             layout.copy_private(path, os.path.join(dest.directory, name))
 
 
-def resize_disks(files, instance):
-    """Grow the root and ephemeral disks to ``instance``'s (new) flavor, remake swap.
+def resize_disks(files, request):
+    """Grow the root and ephemeral disks to the (new) flavor of ``request``'s instance,
+    remake swap.  A server booted from a volume has no root file to grow: its root
+    disk is the volume, which the volume service resizes.
 
     :raises DriverError: a disk would shrink.
     """
-    if root_size(instance):
+    instance = request.instance
+    if root_size(instance) and not boots_from_volume(request):
         disks.grow(files.root_disk, root_size(instance))
     if os.path.exists(files.ephemeral_disk):
         disks.grow(files.ephemeral_disk, ephemeral_size(instance))

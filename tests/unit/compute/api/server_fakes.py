@@ -1,16 +1,20 @@
 """What server API tests need besides the app: a fake image service, flavors, a catalog.
 
 ``prepare(env)`` gives a compute test env an image service holding
-``IMAGE_ID`` (active, 1 MiB), the flavors ``1`` (m1.tiny) and ``2``
-(m1.small), and a token catalog with no network or volume service (a
-cloud without them); ``with_catalog(env, 'network')`` adds services.
+``IMAGE_ID`` (active, 1 MiB), a volume service (``env.storage``, a
+``FakeBlockStorage`` behind the real ``VolumeClient``), the flavors ``1``
+(m1.tiny) and ``2`` (m1.small), and a token catalog with no network or
+volume service (a cloud without them); ``with_catalog(env, 'network')``
+adds services.
 ``make_server`` stores a server as the conductor would have left it.
 """
 import json
 
 from compute import images as compute_images
 from compute import states
+from compute import volumes as volumes_mod
 from compute.db import models
+from tests.unit.compute.fake_block_storage import FakeBlockStorage
 
 IMAGE_ID = '70a599e0-31e7-49b7-b260-868f441e862b'
 OTHER_IMAGE_ID = '155d900f-4e14-4e4c-a73d-069cbf4541e6'
@@ -71,6 +75,8 @@ def add_flavor(env, flavorid, name, *, ram=512, vcpus=1, disk=1, ephemeral=0, sw
 
 def prepare(env):
     env.app.images = FakeImages()
+    env.storage = FakeBlockStorage()
+    env.app.volumes = volumes_mod.VolumeClient(env.conf, connect=env.storage.connect)
     add_flavor(env, '1', 'm1.tiny', ram=512, vcpus=1, disk=1)
     add_flavor(env, '2', 'm1.small', ram=2048, vcpus=2, disk=20, ephemeral=2, swap=512)
     return env

@@ -130,10 +130,14 @@ def test_invalid_block_device_mappings_are_400(cloud, bdms, message):
     assert message in response.json['badRequest']['message']
 
 
+def _boot_volume(uuid, source_type='volume', **extra):
+    return {'source_type': source_type, 'destination_type': 'volume', 'boot_index': 0,
+            'uuid': uuid, **extra}
+
+
 def test_boot_from_volume_needs_a_volume_service(cloud):
-    bdm = {'source_type': 'volume', 'destination_type': 'volume', 'boot_index': 0,
-           'uuid': 'bd7e3a0c-6a4b-4d9e-8d8f-6a8a4c3b2a10'}
-    body = server_body(imageRef='', block_device_mapping_v2=[bdm])
+    volume_id = cloud.storage.add_volume(fakes.PROJECT, size=3, bootable='true')
+    body = server_body(imageRef='', block_device_mapping_v2=[_boot_volume(volume_id)])
     response = _create(cloud, body)
     assert response.status_code == 400
     assert 'Block storage is not available' in response.json['badRequest']['message']
@@ -145,7 +149,84 @@ def test_boot_from_volume_needs_a_volume_service(cloud):
     server = cloud.api.get(f"/v2.1/servers/{instance.uuid}", version='2.60').json['server']
     assert server['image'] == ''
     assert server['os-extended-volumes:volumes_attached'] == [
-        {'id': bdm['uuid'], 'delete_on_termination': False}]
+        {'id': volume_id, 'delete_on_termination': False}]
+    with cloud.db.reader() as session:
+        bdm = session.execute(sa.select(models.BlockDeviceMapping)).scalar_one()
+    assert (bdm.volume_id, bdm.volume_size) == (volume_id, 3)  # the volume's, as Nova
+    assert cloud.storage.status(volume_id) == 'available'  # the conductor reserves it
+
+
+def _refused(cloud, body, message):
+    response = _create(cloud, body)
+    assert response.status_code == 400, response.json
+    assert response.json['badRequest']['message'] == message
+    assert cloud.conductor.calls == [] and _instances(cloud) == []
+
+
+def test_a_volume_the_user_cannot_get_is_refused_as_nova_does(cloud):
+    fakes.with_catalog(cloud, 'volumev3')
+    missing = 'bd7e3a0c-6a4b-4d9e-8d8f-6a8a4c3b2a10'
+    others = cloud.storage.add_volume(fakes.OTHER_PROJECT)
+    for volume_id in (missing, others):  # another project's volume is not told apart
+        _refused(cloud, server_body(imageRef='', block_device_mapping_v2=[
+            _boot_volume(volume_id)]),
+            f'Block Device Mapping is Invalid: failed to get volume {volume_id}.')
+    data = {'source_type': 'volume', 'destination_type': 'volume', 'uuid': others}
+    _refused(cloud, server_body(block_device_mapping_v2=[data]),
+             f'Block Device Mapping is Invalid: failed to get volume {others}.')
+
+
+@pytest.mark.parametrize('attrs, message', [
+    ({'status': 'in-use'}, "Invalid volume: volume '{id}' status must be 'available'. "
+                           "Currently in 'in-use'"),
+    ({'status': 'error'}, "Invalid volume: volume '{id}' status must be 'available'. "
+                          "Currently in 'error'"),
+    ({'bootable': 'false'}, 'Block Device {id} is not bootable.'),
+])
+def test_a_root_volume_that_cannot_be_used_is_refused(cloud, attrs, message):
+    fakes.with_catalog(cloud, 'volumev3')
+    volume_id = cloud.storage.add_volume(fakes.PROJECT, **attrs)
+    _refused(cloud, server_body(imageRef='', block_device_mapping_v2=[_boot_volume(volume_id)]),
+             message.format(id=volume_id))
+    assert cloud.storage.status(volume_id) == attrs.get('status', 'available')
+
+
+def test_one_volume_for_several_servers_is_refused_unless_multiattach(cloud):
+    fakes.with_catalog(cloud, 'volumev3')
+    volume_id = cloud.storage.add_volume(fakes.PROJECT)
+    body = server_body(imageRef='', block_device_mapping_v2=[_boot_volume(volume_id)],
+                       max_count=2)
+    _refused(cloud, body, f"Invalid volume: volume '{volume_id}' cannot be attached to 2 "
+                          'servers: it is not multiattach')
+    shared = cloud.storage.add_volume(fakes.PROJECT, status='in-use', multiattach=True)
+    body = server_body(block_device_mapping_v2=[
+        {'source_type': 'volume', 'destination_type': 'volume', 'uuid': shared}], max_count=2)
+    assert _create(cloud, body).status_code == 202
+
+
+def test_a_snapshot_the_user_cannot_get_is_refused_and_sizes_the_volume(cloud):
+    fakes.with_catalog(cloud, 'volumev3')
+    others = cloud.storage.add_snapshot(fakes.OTHER_PROJECT)
+    _refused(cloud, server_body(imageRef='', block_device_mapping_v2=[
+        _boot_volume(others, 'snapshot')]),
+        f'Block Device Mapping is Invalid: failed to get snapshot {others}.')
+    mine = cloud.storage.add_snapshot(fakes.PROJECT, size=4)
+    response = _create(cloud, server_body(imageRef='', block_device_mapping_v2=[
+        _boot_volume(mine, 'snapshot')]))
+    assert response.status_code == 202, response.json
+    with cloud.db.reader() as session:
+        bdm = session.execute(sa.select(models.BlockDeviceMapping)).scalar_one()
+    assert (bdm.source_type, bdm.snapshot_id, bdm.volume_size) == ('snapshot', mine, 4)
+
+
+def test_a_volume_service_that_does_not_answer_is_503(cloud):
+    fakes.with_catalog(cloud, 'volumev3')
+    volume_id = cloud.storage.add_volume(fakes.PROJECT)
+    cloud.storage.fail.add('get_volume')
+    response = _create(cloud, server_body(imageRef='', block_device_mapping_v2=[
+        _boot_volume(volume_id)]))
+    assert response.status_code == 503, response.json
+    assert _instances(cloud) == []
 
 
 @pytest.mark.parametrize('networks', ['auto', [{'uuid': NETWORK_ID}]])
@@ -346,3 +427,47 @@ def test_a_failed_cast_puts_the_servers_in_error_and_answers_503(cloud):
     assert server['status'] == 'ERROR'
     assert 'conductor is unreachable' in server['fault']['message']
     assert cloud.api.delete(f'/v2.1/servers/{instance.uuid}').status_code == 204
+
+
+def _stored_image(cloud):
+    (instance,) = _instances(cloud)
+    return json.loads(instance.request_spec)['image']
+
+
+def test_a_server_booted_from_a_volume_keeps_the_image_the_volume_was_made_from(cloud):
+    """As Nova's ``get_image_metadata_from_volume``: a volume made from a "uec" image boots
+    that image's kernel and ramdisk, which the volume's record names."""
+    fakes.with_catalog(cloud, 'volumev3')
+    images = cloud.app.images
+    for part in ('kernel-1', 'ramdisk-1'):
+        images.images[part] = images.image(part, disk_format='aki')
+    volume_id = cloud.storage.add_volume(
+        fakes.PROJECT, bootable='true', volume_image_metadata={
+            'image_id': IMAGE_ID, 'image_name': 'cirros', 'checksum': 'c0ffee',
+            'min_ram': '64', 'min_disk': '1', 'disk_format': 'qcow2',
+            'kernel_id': 'kernel-1', 'ramdisk_id': 'ramdisk-1',
+            'os_command_line': 'root=/dev/vda console=ttyS0'})
+    body = server_body(imageRef='', block_device_mapping_v2=[_boot_volume(volume_id)])
+    assert _create(cloud, body).status_code == 202
+    image = _stored_image(cloud)
+    assert (image['id'], image['name'], image['min_ram'], image['disk_format']) == (
+        IMAGE_ID, 'cirros', '64', 'qcow2')
+    assert image['properties'] == {'kernel_id': 'kernel-1', 'ramdisk_id': 'ramdisk-1',
+                                   'os_command_line': 'root=/dev/vda console=ttyS0'}
+
+
+def test_a_boot_volume_naming_a_kernel_the_user_cannot_read_is_refused(cloud):
+    fakes.with_catalog(cloud, 'volumev3')
+    volume_id = cloud.storage.add_volume(
+        fakes.PROJECT, bootable='true',
+        volume_image_metadata={'image_id': IMAGE_ID, 'kernel_id': 'someone-elses-kernel'})
+    _refused(cloud, server_body(imageRef='', block_device_mapping_v2=[_boot_volume(volume_id)]),
+             'Image someone-elses-kernel could not be found.')
+
+
+def test_a_boot_volume_not_made_from_an_image_has_no_image(cloud):
+    fakes.with_catalog(cloud, 'volumev3')
+    volume_id = cloud.storage.add_volume(fakes.PROJECT, bootable='true')
+    body = server_body(imageRef='', block_device_mapping_v2=[_boot_volume(volume_id)])
+    assert _create(cloud, body).status_code == 202
+    assert _stored_image(cloud) is None

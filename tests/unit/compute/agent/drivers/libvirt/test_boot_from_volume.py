@@ -15,6 +15,7 @@ from compute.agent.drivers.libvirt import host as libvirt_host
 from compute.agent.drivers.libvirt import instance_build
 from compute.agent.drivers.libvirt import layout
 from tests.unit import make_conf
+from tests.unit.compute.agent.drivers.libvirt import fake_images
 from tests.unit.compute.agent.drivers.libvirt import fake_libvirt
 
 FLAVOR = {'id': 'f1', 'name': 'm1', 'vcpus': 1, 'ram': 128, 'disk': 0, 'ephemeral': 1,
@@ -30,10 +31,11 @@ def _volume(volume_id, boot_index, path, fmt='raw'):
                                 'data': {'device_path': path, 'format': fmt}}}
 
 
-def _request(tmp_path, block_devices, **instance):
+def _request(tmp_path, block_devices, image_meta=None, **spawn):
     fields = {'uuid': str(uuid.uuid4()), 'name': 'vm', 'flavor': FLAVOR, 'project_id': 'p1',
-              'user_id': 'u1', **instance}
-    return virt.SpawnRequest(instance=fields, image_meta={}, block_devices=block_devices)
+              'user_id': 'u1'}
+    return virt.SpawnRequest(instance=fields, image_meta=image_meta or {},
+                             block_devices=block_devices, **spawn)
 
 
 @pytest.fixture
@@ -90,3 +92,53 @@ def test_only_file_volumes_can_be_booted(tmp_path):
     conf = make_conf(tmp_path, register=compute_conf.register_opts, libvirt__virt_type='qemu')
     with pytest.raises(virt.DriverError, match="'iscsi'"):
         instance_build.guest_spec(files, _request(tmp_path, [volume]), conf.libvirt)
+
+
+def test_a_boot_volume_of_a_uec_image_boots_the_image_kernel_and_ramdisk(drv, conn, tmp_path):
+    """The volume holds only the root filesystem; the kernel and ramdisk its image names
+    are fetched as for a local boot."""
+    meta = {'id': 'img', 'properties': {'kernel_id': 'k-1', 'ramdisk_id': 'r-1',
+                                        'os_command_line': 'root=/dev/vda console=ttyS0'}}
+    root_path = str(tmp_path / 'volume-root')
+    request = _request(tmp_path, [_volume(ROOT_VOLUME, 0, root_path)], image_meta=meta,
+                       fetch_image=fake_images.ImageService({'k-1': b'kernel',
+                                                             'r-1': b'ramdisk'}))
+    drv.spawn(request)
+    os_element = ET.fromstring(conn.domains[request.instance['uuid']].xml).find('os')
+    directory = tmp_path / 'instances' / request.instance['uuid']
+    assert os_element.findtext('kernel') == str(directory / 'kernel')
+    assert (directory / 'kernel').read_bytes() == b'kernel'
+    assert (directory / 'ramdisk').read_bytes() == b'ramdisk'
+    assert os_element.findtext('cmdline') == 'root=/dev/vda console=ttyS0'
+    assert not (directory / 'disk').exists()
+
+
+def _resize_on_this_host(drv, request, flavor):
+    drv.spawn(request)
+    disk_info = drv.migrate_disk_and_power_off(request.instance, 'h1')
+    resized = virt.SpawnRequest(instance={**request.instance, 'flavor': flavor},
+                                image_meta={}, block_devices=request.block_devices)
+    drv.finish_migration(resized, disk_info, power_on=True)
+    return resized
+
+
+def test_a_volume_backed_server_is_resized_and_confirmed(drv, conn, tmp_path):
+    root_path = str(tmp_path / 'volume-root')
+    request = _request(tmp_path, [_volume(ROOT_VOLUME, 0, root_path)])
+    # The flavor's disk says nothing of a volume root: there is no root file to grow.
+    _resize_on_this_host(drv, request, {**FLAVOR, 'disk': 5, 'ephemeral': 2})
+    uuid_ = request.instance['uuid']
+    assert _disks(conn.domains[uuid_].xml)[0] == ('vda', root_path, 'raw', ROOT_VOLUME)
+    assert not (tmp_path / 'instances' / uuid_ / 'disk').exists()
+    drv.confirm_migration(request.instance)
+    assert not (tmp_path / 'instances' / f'{uuid_}_resize').exists()
+
+
+def test_a_volume_backed_server_is_resized_and_reverted(drv, conn, tmp_path):
+    root_path = str(tmp_path / 'volume-root')
+    request = _request(tmp_path, [_volume(ROOT_VOLUME, 0, root_path)])
+    _resize_on_this_host(drv, request, {**FLAVOR, 'ephemeral': 2})
+    drv.finish_revert_migration(request, power_on=True)
+    uuid_ = request.instance['uuid']
+    assert _disks(conn.domains[uuid_].xml)[0] == ('vda', root_path, 'raw', ROOT_VOLUME)
+    assert not (tmp_path / 'instances' / f'{uuid_}_resize').exists()

@@ -1,11 +1,9 @@
-"""The unmodified ``openstack`` CLI against the volume features still being built
-(issue 8): snapshots, backups, volumes from images and images from volumes,
-attaching volumes to servers and booting from a volume.
+"""The unmodified ``openstack`` CLI on what volumes are made from and used for:
+snapshots, backups, volumes from images and images from volumes, attaching
+volumes to servers and booting from a volume.
 
-Each test carries ``pending(feature)``, a skip naming the feature it waits
-for; remove the mark when the feature lands (and move the test to
-test_volume_cli.py once the module has none left).  Whatever a test creates
-is deleted at the end through the APIs, also when it fails.
+Whatever a test creates is deleted at the end through the APIs, also when
+it fails.
 """
 import time
 
@@ -14,11 +12,6 @@ import pytest
 from tests import servers
 from tests.compat import volume_helpers
 from tests.compat.conftest import GUEST_IMAGE, GUEST_WAIT, MEMBER_CLOUD
-
-
-def pending(feature):
-    return pytest.mark.skip(reason=f'pending: {feature} is being built (issue 8); remove '
-                                   f'this mark when it lands')
 
 
 @pytest.fixture(scope='session')
@@ -82,7 +75,6 @@ def wait_gone(cli, kind, name_or_id, wait=volume_helpers.VOLUME_WAIT):
         time.sleep(1)
 
 
-@pending('snapshots (helper A)')
 def test_snapshot_create_list_show_set_delete_and_a_volume_from_it(cli, volume_cleanup,
                                                                     unique_name):
     volume = make_volume(cli, volume_cleanup, unique_name('vol'), '--size', '1')
@@ -113,7 +105,6 @@ def test_snapshot_create_list_show_set_delete_and_a_volume_from_it(cli, volume_c
     volume_helpers.wait_for_volume_gone(cli, volume['id'])
 
 
-@pending('backups (helper A)')
 def test_backup_create_incremental_restore_and_delete(cli, volume_cleanup, unique_name):
     volume = make_volume(cli, volume_cleanup, unique_name('vol'), '--size', '1')
     full = cli.json('volume', 'backup', 'create', '--name', unique_name('full'), volume['id'],
@@ -145,7 +136,6 @@ def test_backup_create_incremental_restore_and_delete(cli, volume_cleanup, uniqu
         wait_gone(cli, 'volume backup', backup['id'])
 
 
-@pending('volumes from images (helper C)')
 def test_volume_create_from_an_image_is_bootable(cli, volume_cleanup, unique_name):
     volume = make_volume(cli, volume_cleanup, unique_name('from-image'), '--size', '1',
                          '--image', GUEST_IMAGE)
@@ -154,7 +144,6 @@ def test_volume_create_from_an_image_is_bootable(cli, volume_cleanup, unique_nam
     assert volume['volume_image_metadata']['image_id'] == image['id']
 
 
-@pending('images from volumes (helper C)')
 def test_image_create_from_a_volume(cli, volume_cleanup, other_cleanup, unique_name):
     volume = make_volume(cli, volume_cleanup, unique_name('vol'), '--size', '1')
     name = unique_name('image')
@@ -168,7 +157,6 @@ def test_image_create_from_a_volume(cli, volume_cleanup, other_cleanup, unique_n
     assert volume_helpers.wait_for_volume(cli, volume['id'])['status'] == 'available'
 
 
-@pending('attachments (helper B)')
 def test_server_add_and_remove_volume(cli, volume_cleanup, other_cleanup, unique_name):
     server = cli.json('server', 'create', '--image', GUEST_IMAGE, '--flavor', 'm1.nano',
                       '--no-network', '--wait', unique_name('server'), cloud=MEMBER_CLOUD)
@@ -189,7 +177,6 @@ def test_server_add_and_remove_volume(cli, volume_cleanup, other_cleanup, unique
     assert detached['attachments'] == []
 
 
-@pending('boot from volume (helpers B and C)')
 def test_server_boots_from_a_volume_made_from_the_guest_image(cli, volume_cleanup,
                                                               other_cleanup, unique_name):
     volume = make_volume(cli, volume_cleanup, unique_name('boot'), '--size', '1',
