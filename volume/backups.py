@@ -23,7 +23,6 @@ driver shares its export).
 import sqlalchemy as sa
 
 from common import exceptions
-from common.db.types import utcnow
 from volume import exceptions as vol_exc
 from volume import quotas
 from volume import states
@@ -46,10 +45,7 @@ class InvalidBackup(exceptions.BadRequest):
 
 def visible(caller):
     """The SQL condition for the (not deleted) backups ``caller`` may see."""
-    live = m.Backup.deleted_at.is_(None)
-    if caller.is_admin:
-        return live
-    return sa.and_(live, m.Backup.project_id == caller.project_id)
+    return db_api.visible(m.Backup, caller)
 
 
 def get(session, caller, backup_id):
@@ -63,16 +59,7 @@ def get(session, caller, backup_id):
 
 def transition(session, backup_id, expected, **values):
     """Change a live backup only if its status is one of ``expected`` (``None``: any)."""
-    stmt = (sa.update(m.Backup)
-            .where(m.Backup.id == backup_id, m.Backup.deleted_at.is_(None))
-            .values(updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False))
-    if expected is not None:
-        stmt = stmt.where(m.Backup.status.in_(list(expected)))
-    changed = session.execute(stmt).rowcount == 1
-    if changed:
-        session.expire_all()
-    return changed
+    return db_api.transition_row(session, m.Backup, backup_id, expected, **values)
 
 
 def dependants(session, backup_ids):
@@ -186,17 +173,10 @@ def undo_delete(session, backup_id, previous):
 
 
 def _to_deleting(session, backup_id, expected):
-    stmt = (sa.update(m.Backup)
-            .where(m.Backup.id == backup_id, m.Backup.deleted_at.is_(None),
-                   m.Backup.status != states.BACKUP_DELETING)
-            .values(status=states.BACKUP_DELETING, updated_at=utcnow())
-            .execution_options(synchronize_session=False))
-    if expected is not None:
-        stmt = stmt.where(m.Backup.status.in_(list(expected)))
-    changed = session.execute(stmt).rowcount == 1
-    if changed:
-        session.expire_all()
-    return changed
+    """``deleting`` from ``expected`` (``None``: any status but ``deleting`` itself)."""
+    return db_api.transition_row(session, m.Backup, backup_id, expected,
+                                 where=(m.Backup.status != states.BACKUP_DELETING,),
+                                 status=states.BACKUP_DELETING)
 
 
 def begin_restore(session, conf, caller, user_id, backup, volume_id, name):

@@ -32,10 +32,7 @@ POLICY_METADATA_KEY = 'stratus:snapshot_policy'
 
 def visible(caller):
     """The SQL condition for the (not deleted) snapshots ``caller`` may see."""
-    live = m.Snapshot.deleted_at.is_(None)
-    if caller.is_admin:
-        return live
-    return sa.and_(live, m.Snapshot.project_id == caller.project_id)
+    return db_api.visible(m.Snapshot, caller)
 
 
 def transition(session, snapshot_id, expected, **values):
@@ -43,16 +40,7 @@ def transition(session, snapshot_id, expected, **values):
 
     :returns: whether this call made the change.
     """
-    stmt = (sa.update(m.Snapshot)
-            .where(m.Snapshot.id == snapshot_id, m.Snapshot.deleted_at.is_(None))
-            .values(updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False))
-    if expected is not None:
-        stmt = stmt.where(m.Snapshot.status.in_(list(expected)))
-    changed = session.execute(stmt).rowcount == 1
-    if changed:
-        session.expire_all()
-    return changed
+    return db_api.transition_row(session, m.Snapshot, snapshot_id, expected, **values)
 
 
 def create(session, conf, volume, user_id, attrs, *, force=False, policy_id=None):

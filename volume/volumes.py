@@ -22,10 +22,7 @@ MAX_SIZE = 2 ** 31 - 1  # GiB: the largest the size columns hold
 
 def visible(caller):
     """The SQL condition for the (not deleted) volumes ``caller`` may see."""
-    live = m.Volume.deleted_at.is_(None)
-    if caller.is_admin:
-        return live
-    return sa.and_(live, m.Volume.project_id == caller.project_id)
+    return db_api.visible(m.Volume, caller)
 
 
 def get(session, caller, volume_id):

@@ -2,16 +2,11 @@
 (``ConductorAPI.snapshot_done`` / ``backup_done``).
 
 ``AgentManager`` dispatches the 1.1 methods of ``rpcapi.AgentAPI`` here.
-As for volumes, a driver failure is reported with the driver's message and
-any other failure is logged with its traceback and reported in general
-terms, so that the resource always leaves its transitional status.
+Failures are reported as for volumes (``volume.agent.reports``), so that
+the resource always leaves its transitional status.
 """
-import logging
-
 from volume import rpcapi
-from volume.agent.drivers import driver as base
-
-LOG = logging.getLogger(__name__)
+from volume.agent import reports
 
 
 class Copies:
@@ -65,14 +60,5 @@ class Copies:
                   lambda: self._driver.delete_backup(backup))
 
     def _run(self, ctxt, report, kind, action, resource_id, operation, error_values=None):
-        values = error = None
-        try:
-            values = operation()
-        except base.DriverError as exc:
-            LOG.warning('Could not %s %s %s: %s', action, kind, resource_id, exc)
-            error, values = str(exc), error_values
-        except Exception:
-            LOG.exception('Could not %s %s %s', action, kind, resource_id)
-            error = f'Unexpected error of the volume backend {self._backend}; see its log.'
-            values = error_values
-        report(ctxt, resource_id, action, self._backend, values=values, error=error)
+        reports.run(ctxt, report, self._backend, kind, action, resource_id, operation,
+                    error_values=error_values)

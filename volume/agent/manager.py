@@ -1,20 +1,16 @@
 """The volume agent's RPC endpoint: runs what the conductor asks on the backend's driver
 and reports how it ended (``ConductorAPI.volume_done``).
 
-Its methods have the names of ``volume.rpcapi.AgentAPI``'s.  A driver
-failure is reported with the driver's message, which says what went
-wrong in an operator's words; any other failure is logged here with its
-traceback and reported in general terms, so that the volume still leaves
-its transitional status.
+Its methods have the names of ``volume.rpcapi.AgentAPI``'s.  Every
+request is reported, failed or not (``volume.agent.reports``), so that
+the volume still leaves its transitional status.
 """
-import logging
-
 from volume import rpcapi
 from volume.agent import connections
 from volume.agent import copies
+from volume.agent import reports
 from volume.agent.drivers import driver as base
 
-LOG = logging.getLogger(__name__)
 BINARY = 'stratus-volume-agent'
 
 
@@ -99,14 +95,5 @@ class AgentManager:
         return self._images
 
     def _run(self, ctxt, action, volume_id, operation):
-        values = error = None
-        try:
-            values = operation()
-        except base.DriverError as exc:
-            LOG.warning('Could not %s volume %s: %s', action, volume_id, exc)
-            error = str(exc)
-        except Exception:
-            LOG.exception('Could not %s volume %s', action, volume_id)
-            error = f'Unexpected error of the volume backend {self._backend}; see its log.'
-        self._conductor.volume_done(ctxt, volume_id, action, self._backend, values=values,
-                                    error=error)
+        reports.run(ctxt, self._conductor.volume_done, self._backend, 'volume', action,
+                    volume_id, operation)

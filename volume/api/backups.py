@@ -7,15 +7,14 @@ backup ``deleting``.  The conductor does the work (``ConductorAPI``), cast
 once the request is committed.  A cast RabbitMQ refuses is answered 503
 and undone.
 """
-import logging
-
 import flask
 import sqlalchemy as sa
 
 from common import exceptions
-from common.wsgi import validation
 from volume import backups
 from volume import listing
+from volume.api import actions
+from volume.api import casts
 from volume.api import microversion
 from volume.api import paging
 from volume.api import support
@@ -24,7 +23,6 @@ from volume.api.schemas import common as schema_types
 from volume.api.views import backups as views
 from volume.db import models as m
 
-LOG = logging.getLogger(__name__)
 bp = flask.Blueprint('backups', __name__, url_prefix=f'{support.API_PREFIX}/backups')
 COLLECTION = 'backups'
 _B = m.Backup
@@ -61,11 +59,8 @@ def _list(detailed):
             items = render(session, rows)
         else:
             items = [views.summary(b, support.links(COLLECTION, b.id)) for b in rows]
-    body = {'backups': items}
     links = paging.next_links(items, limit, 'backups/detail' if detailed else 'backups')
-    if links:
-        body['backups_links'] = links
-    return flask.jsonify(body)
+    return flask.jsonify(paging.body(COLLECTION, items, links))
 
 
 @bp.get('')
@@ -96,14 +91,9 @@ def create():
         support.authorize('backups:create', project_id=backup.project_id)
         result = views.summary(backup, support.links(COLLECTION, backup.id))
         volume_id, event = backup.volume_id, backups.notification(backup)
-    try:
-        support.conductor().create_backup(ctx, backup.id)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to create backup %s', backup.id)
-        with support.db().writer() as session:
-            backups.undo_create(session, backup.id, volume_id)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the backup '
-                                            'was put in error.') from None
+    casts.cast_or_undo(lambda: support.conductor().create_backup(ctx, backup.id),
+                       lambda session: backups.undo_create(session, backup.id, volume_id),
+                       doing=f'create backup {backup.id}', outcome='the backup was put in error')
     support.notify('backup.create.start', event)
     return flask.jsonify(backup=result), 202
 
@@ -123,14 +113,9 @@ def delete_backup(backup_id, *, force):
             support.authorize('backups:force_delete', project_id=backup.project_id)
         previous = backups.begin_delete(session, backup, force=force)
         event = backups.notification(backup)
-    try:
-        support.conductor().delete_backup(ctx, backup_id)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to delete backup %s', backup_id)
-        with support.db().writer() as session:
-            backups.undo_delete(session, backup_id, previous)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the backup '
-                                            'was not deleted.') from None
+    casts.cast_or_undo(lambda: support.conductor().delete_backup(ctx, backup_id),
+                       lambda session: backups.undo_delete(session, backup_id, previous),
+                       doing=f'delete backup {backup_id}', outcome='the backup was not deleted')
     support.notify('backup.delete.start', event)
     return support.accepted()
 
@@ -151,14 +136,11 @@ def restore(backup_id):
         volume = backups.begin_restore(session, support.conf(), caller, ctx.user_id, backup,
                                        args.get('volume_id'), args.get('name'))
         result = {'backup_id': backup_id, 'volume_id': volume.id, 'volume_name': volume.name}
-    try:
-        support.conductor().restore_backup(ctx, backup_id, volume.id)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to restore backup %s', backup_id)
-        with support.db().writer() as session:
-            backups.undo_restore(session, backup_id, result['volume_id'], new_volume)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the backup '
-                                            'was not restored.') from None
+    volume_id = result['volume_id']
+    casts.cast_or_undo(lambda: support.conductor().restore_backup(ctx, backup_id, volume_id),
+                       lambda session: backups.undo_restore(session, backup_id, volume_id,
+                                                            new_volume),
+                       doing=f'restore backup {backup_id}', outcome='the backup was not restored')
     return flask.jsonify(restore=result), 202
 
 
@@ -181,15 +163,4 @@ ACTIONS = {
 
 @bp.post('/<backup_id>/action')
 def act(backup_id):
-    body = validation.json_body()
-    if not isinstance(body, dict):
-        raise exceptions.BadRequest('Malformed request body: an object naming one action '
-                                    'is required.')
-    name = next((key for key in body if key in ACTIONS), None)
-    if name is None:
-        raise exceptions.BadRequest(f'There is no such action: {", ".join(body) or "none"}. '
-                                    'Verify the request body and Content-Type header and '
-                                    'try again.')
-    schema, handler = ACTIONS[name]
-    validation.validate(body, schema)
-    return handler(backup_id, body[name] or {})
+    return actions.dispatch(ACTIONS, backup_id)

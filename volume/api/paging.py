@@ -1,4 +1,5 @@
-"""Lists of snapshots and backups: filters, sort, keyset pages and next links.
+"""Lists of snapshots and backups: filters, sort, keyset pages; and, for every list
+(volumes' too), the next links and the response body.
 
 They read the query string as ``volume.listing`` reads it for volumes
 (``limit`` capped at ``[api] max_limit``, no ``offset``, ``sort=k:dir`` or
@@ -59,6 +60,15 @@ def page(session, resource, visible):
     stmt = pagination.paginate(stmt, columns, limit=limit, marker=marker,
                                directions=directions)
     return list(session.execute(stmt).scalars()), limit
+
+
+def body(collection, items, links):
+    """A list response's body: ``{collection: items}``, and ``<collection>_links``
+    only when there is a next page (volumes' lists use it too)."""
+    result = {collection: items}
+    if links:
+        result[f'{collection}_links'] = links
+    return result
 
 
 def next_links(items, limit, path):

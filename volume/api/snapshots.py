@@ -6,17 +6,15 @@ the snapshot is committed).  A delete is answered 202 with the snapshot
 ``deleting``.  A cast RabbitMQ refuses is answered 503 and undone: the new
 snapshot goes to ``error``, a delete is put back.
 """
-import logging
-
 import flask
 import sqlalchemy as sa
 
-from common import exceptions
-from common.wsgi import validation
 from volume import exceptions as vol_exc
 from volume import snapshots
 from volume import states
 from volume import volumes
+from volume.api import actions
+from volume.api import casts
 from volume.api import paging
 from volume.api import support
 from volume.api.schemas import common as schema_types
@@ -24,7 +22,6 @@ from volume.api.schemas import snapshots as schemas
 from volume.api.views import snapshots as views
 from volume.db import models as m
 
-LOG = logging.getLogger(__name__)
 bp = flask.Blueprint('snapshots', __name__, url_prefix=f'{support.API_PREFIX}/snapshots')
 COLLECTION = 'snapshots'
 _S = m.Snapshot
@@ -57,11 +54,8 @@ def _list(detailed):
     with support.db().reader() as session:
         rows, limit = paging.page(session, LISTED, snapshots.visible(support.caller()))
         items = render(session, rows, extended=detailed)
-    body = {'snapshots': items}
     links = paging.next_links(items, limit, 'snapshots/detail' if detailed else 'snapshots')
-    if links:
-        body['snapshots_links'] = links
-    return flask.jsonify(body)
+    return flask.jsonify(paging.body(COLLECTION, items, links))
 
 
 @bp.get('')
@@ -103,15 +97,12 @@ def create():
 def cast_create(ctx, snapshot_id):
     """Ask the conductor to take the snapshot; if it cannot be asked, the snapshot goes to
     ``error`` (503): nothing would ever take it, and the user can delete it."""
-    try:
-        support.conductor().create_snapshot(ctx, snapshot_id)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to create snapshot %s', snapshot_id)
-        with support.db().writer() as session:
-            snapshots.transition(session, snapshot_id, (states.SNAPSHOT_CREATING,),
-                                 status=states.SNAPSHOT_ERROR)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the '
-                                            'snapshot was put in error.') from None
+    casts.cast_or_undo(lambda: support.conductor().create_snapshot(ctx, snapshot_id),
+                       lambda session: snapshots.transition(
+                           session, snapshot_id, (states.SNAPSHOT_CREATING,),
+                           status=states.SNAPSHOT_ERROR),
+                       doing=f'create snapshot {snapshot_id}',
+                       outcome='the snapshot was put in error')
 
 
 @bp.get('/<snapshot_id>')
@@ -142,14 +133,10 @@ def delete_snapshot(snapshot_id, *, force):
             support.authorize('snapshots:force_delete', project_id=snapshot.project_id)
         previous = snapshots.begin_delete(session, snapshot, force=force)
         event = snapshots.notification(snapshot)
-    try:
-        support.conductor().delete_snapshot(ctx, snapshot_id)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to delete snapshot %s', snapshot_id)
-        with support.db().writer() as session:
-            snapshots.undo_delete(session, snapshot_id, previous)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the '
-                                            'snapshot was not deleted.') from None
+    casts.cast_or_undo(lambda: support.conductor().delete_snapshot(ctx, snapshot_id),
+                       lambda session: snapshots.undo_delete(session, snapshot_id, previous),
+                       doing=f'delete snapshot {snapshot_id}',
+                       outcome='the snapshot was not deleted')
     support.notify('snapshot.delete.start', event)
     return support.accepted()
 
@@ -178,15 +165,4 @@ ACTIONS = {
 
 @bp.post('/<snapshot_id>/action')
 def act(snapshot_id):
-    body = validation.json_body()
-    if not isinstance(body, dict):
-        raise exceptions.BadRequest('Malformed request body: an object naming one action '
-                                    'is required.')
-    name = next((key for key in body if key in ACTIONS), None)
-    if name is None:
-        raise exceptions.BadRequest(f'There is no such action: {", ".join(body) or "none"}. '
-                                    'Verify the request body and Content-Type header and '
-                                    'try again.')
-    schema, handler = ACTIONS[name]
-    validation.validate(body, schema)
-    return handler(snapshot_id, body[name] or {})
+    return actions.dispatch(ACTIONS, snapshot_id)

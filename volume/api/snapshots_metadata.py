@@ -58,11 +58,7 @@ def show(snapshot_id, key):
 
 @bp.put('/<key>')
 def update(snapshot_id, key):
-    item = support.body(schemas.metadata_item)['meta']
-    if key not in item:
-        raise exceptions.BadRequest('Request body and URI mismatch')
-    if len(item) > 1:
-        raise exceptions.BadRequest('Request body contains too many items')
+    item = support.metadata_item(schemas.metadata_item, key)
     with support.db().writer() as session:
         snapshot = snapshot_for(session, snapshot_id, 'snapshot_metadata:update')
         snapshots.replace_metadata(session, snapshot, {**_current(session, snapshot), **item})

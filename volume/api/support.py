@@ -10,6 +10,7 @@ import dataclasses
 
 import flask
 
+from common import exceptions
 from common.wsgi import app as wsgi_app
 from common.wsgi import validation
 from volume import exceptions as vol_exc
@@ -100,6 +101,19 @@ def allowed(action, **target):
 
 def body(schema):
     return validation.json_body(schema)
+
+
+def metadata_item(schema, key):
+    """The ``meta`` of a ``PUT …/metadata/{key}`` body (volumes, snapshots).
+
+    :raises BadRequest: (400) it does not name exactly ``key``, as in Cinder.
+    """
+    item = body(schema)['meta']
+    if key not in item:
+        raise exceptions.BadRequest('Request body and URI mismatch')
+    if len(item) > 1:
+        raise exceptions.BadRequest('Request body contains too many items')
+    return item
 
 
 def base_url():

@@ -6,17 +6,15 @@ args) -> response``.  A body naming no known action is a 400, as in
 Cinder.  Members of the volume's project extend it, set its bootable and
 read-only flags; cloud administrators reset its state and force-delete it.
 """
-import logging
-
 import flask
 
-from common import exceptions
-from common.wsgi import validation
 from volume import exceptions as vol_exc
 from volume import lifecycle
 from volume import states
 from volume import volumes
+from volume.api import actions
 from volume.api import attach_actions
+from volume.api import casts
 from volume.api import microversion
 from volume.api import support
 from volume.api import volume_upload
@@ -25,7 +23,6 @@ from volume.api.schemas import volume_actions as schemas
 from volume.api.schemas import volume_upload as upload_schemas
 from volume.api.volumes import delete_volume, volume_for
 
-LOG = logging.getLogger(__name__)
 bp = flask.Blueprint('volume_actions', __name__,
                      url_prefix=f'{support.API_PREFIX}/volumes/<volume_id>/action')
 
@@ -41,14 +38,9 @@ def extend(volume_id, args):
         lifecycle.begin_extend(session, support.conf(), volume, new_size,
                                attached_allowed=attached_allowed)
         event = {**volumes.notification(volume), 'size': new_size}
-    try:
-        support.conductor().extend_volume(ctx, volume_id, new_size)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to extend volume %s', volume_id)
-        with support.db().writer() as session:
-            lifecycle.undo_extend(session, volume_id)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the volume '
-                                            'was not extended.') from None
+    casts.cast_or_undo(lambda: support.conductor().extend_volume(ctx, volume_id, new_size),
+                       lambda session: lifecycle.undo_extend(session, volume_id),
+                       doing=f'extend volume {volume_id}', outcome='the volume was not extended')
     support.notify('volume.resize.start', event)
     return support.accepted()
 
@@ -114,15 +106,4 @@ ACTIONS = {
 
 @bp.post('')
 def act(volume_id):
-    body = validation.json_body()
-    if not isinstance(body, dict):
-        raise exceptions.BadRequest('Malformed request body: an object naming one action '
-                                    'is required.')
-    name = next((key for key in body if key in ACTIONS), None)
-    if name is None:
-        named = ', '.join(body) or 'none'
-        raise exceptions.BadRequest(f'There is no such action: {named}. Verify the request '
-                                    'body and Content-Type header and try again.')
-    schema, handler = ACTIONS[name]
-    validation.validate(body, schema)
-    return handler(volume_id, body[name] or {})
+    return actions.dispatch(ACTIONS, volume_id)

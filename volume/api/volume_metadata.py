@@ -6,7 +6,6 @@ metadata as Cinder does.  A volume in ``maintenance`` is not changed.
 """
 import flask
 
-from common import exceptions
 from volume import exceptions as vol_exc
 from volume import volumes
 from volume.api import support
@@ -53,11 +52,7 @@ def show(volume_id, key):
 
 @bp.put('/<key>')
 def update(volume_id, key):
-    item = support.body(schemas.metadata_item)['meta']
-    if key not in item:
-        raise exceptions.BadRequest('Request body and URI mismatch')
-    if len(item) > 1:
-        raise exceptions.BadRequest('Request body contains too many items')
+    item = support.metadata_item(schemas.metadata_item, key)
     with support.db().writer() as session:
         volume = volume_for(session, volume_id, 'volume_metadata:update')
         volumes.replace_metadata(session, volume,

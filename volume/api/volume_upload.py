@@ -9,15 +9,13 @@ converts and uploads the data, and the volume goes back to its previous
 status.  Whatever fails before the cast is sent deletes the image again
 and leaves the volume as it was.
 """
-import logging
-
 import flask
 
-from common import exceptions
 from volume import exceptions as vol_exc
 from volume import images
 from volume import states
 from volume import volume_types
+from volume.api import casts
 from volume.api import microversion
 from volume.api import support
 from volume.api.schemas import common as schema_types
@@ -26,7 +24,6 @@ from volume.api.volumes import volume_for
 from volume.db import api as db_api
 from volume.db import models as m
 
-LOG = logging.getLogger(__name__)
 # What the file backend writes (``copy_volume_to_image``), and Cinder's default first.
 DISK_FORMATS = ('raw', 'qcow2')
 CONTAINER_FORMATS = ('bare',)
@@ -118,14 +115,10 @@ def upload_image(volume_id, args):
         volume = session.get(m.Volume, volume_id)
         body = _answer(volume, _volume_type(session, volume), image, attrs)
     target = {'id': image['id'], 'disk_format': attrs['disk_format']}
-    try:
-        support.conductor().upload_image(ctx, volume_id, target)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to upload volume %s', volume_id)
-        with support.db().writer() as session:
-            db_api.transition(session, volume_id, (states.UPLOADING,),
-                              status=m.Volume.previous_status, previous_status=None)
-        client.delete(ctx, image['id'])
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the volume '
-                                            'was not uploaded.') from None
+    casts.cast_or_undo(lambda: support.conductor().upload_image(ctx, volume_id, target),
+                       lambda session: db_api.transition(
+                           session, volume_id, (states.UPLOADING,),
+                           status=m.Volume.previous_status, previous_status=None),
+                       doing=f'upload volume {volume_id}', outcome='the volume was not uploaded',
+                       cleanup=lambda: client.delete(ctx, image['id']))
     return flask.jsonify({'os-volume_upload_image': body}), 202

@@ -6,9 +6,6 @@ delete is answered 202 with the volume ``deleting`` (or gone at once when
 no backend holds it yet).  A cast RabbitMQ refuses is answered 503 and
 undone: the new volume goes to ``error``, a delete is put back.
 """
-import logging
-import urllib.parse
-
 import flask
 from oslo_utils import uuidutils
 
@@ -18,14 +15,15 @@ from volume import lifecycle
 from volume import listing
 from volume import states
 from volume import volumes
+from volume.api import casts
 from volume.api import microversion
+from volume.api import paging
 from volume.api import support
 from volume.api.schemas import common as schema_types
 from volume.api.schemas import volumes as schemas
 from volume.api.views import volumes as views
 from volume.db import api as db_api
 
-LOG = logging.getLogger(__name__)
 bp = flask.Blueprint('volumes', __name__, url_prefix=f'{support.API_PREFIX}/volumes')
 COLLECTION = 'volumes'
 
@@ -76,23 +74,6 @@ def render(session, rows, extended=True):
             for v in rows]
 
 
-def _next_links(items, query, path):
-    """Cinder's ``volumes_links``: a next link when the page is full.
-
-    The next page starts after this one's last volume; an ``offset`` was
-    for this page only.
-    """
-    if not items or len(items) < query.limit:
-        return []
-    args = [(k, v) for k, v in flask.request.args.items(multi=True)
-            if k not in ('marker', 'offset')]
-    if 'limit' not in flask.request.args:
-        args.append(('limit', str(query.limit)))
-    args.append(('marker', items[-1]['id']))
-    query_string = urllib.parse.urlencode(args)
-    return [{'rel': 'next', 'href': f'{support.collection_url(path)}?{query_string}'}]
-
-
 def _list(detailed):
     support.authorize('volumes:get_all')
     caller = support.caller()
@@ -110,10 +91,8 @@ def _list(detailed):
         else:
             items = [views.summary(v, support.links(COLLECTION, v.id)) for v in rows]
         total = listing.count(session, query, visible) if with_count else None
-    body = {'volumes': items}
-    links = _next_links(items, query, 'volumes/detail' if detailed else 'volumes')
-    if links:
-        body['volumes_links'] = links
+    links = paging.next_links(items, query.limit, 'volumes/detail' if detailed else 'volumes')
+    body = paging.body(COLLECTION, items, links)
     if total is not None:
         body['count'] = total
     return flask.jsonify(body)
@@ -182,14 +161,10 @@ def _source_image(ctx, attrs):
 def _cast_create(ctx, volume_id, spec):
     """Ask the conductor to make the volume; if it cannot be asked, the volume goes to
     ``error`` (503): nothing would ever make it, and the user can delete it."""
-    try:
-        support.conductor().create_volume(ctx, volume_id, spec)
-    except Exception:  # any failure of the transport: the message was not sent
-        LOG.exception('Could not ask the conductor to create volume %s', volume_id)
-        with support.db().writer() as session:
-            db_api.transition(session, volume_id, (states.CREATING,), status=states.ERROR)
-        raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the volume '
-                                            'was put in error.') from None
+    casts.cast_or_undo(lambda: support.conductor().create_volume(ctx, volume_id, spec),
+                       lambda session: db_api.transition(session, volume_id, (states.CREATING,),
+                                                         status=states.ERROR),
+                       doing=f'create volume {volume_id}', outcome='the volume was put in error')
 
 
 @bp.post('')
@@ -246,14 +221,10 @@ def delete_volume(volume_id, *, cascade, force):
         event = volumes.notification(volume)
         started = lifecycle.begin_delete(session, volume, cascade=cascade, force=force)
     if not started.local:
-        try:
-            support.conductor().delete_volume(ctx, volume_id, cascade=cascade)
-        except Exception:  # any failure of the transport: the message was not sent
-            LOG.exception('Could not ask the conductor to delete volume %s', volume_id)
-            with support.db().writer() as session:
-                lifecycle.undo_delete(session, volume_id, started)
-            raise exceptions.ServiceUnavailable('The volume conductor is unreachable; the '
-                                                'volume was not deleted.') from None
+        casts.cast_or_undo(
+            lambda: support.conductor().delete_volume(ctx, volume_id, cascade=cascade),
+            lambda session: lifecycle.undo_delete(session, volume_id, started),
+            doing=f'delete volume {volume_id}', outcome='the volume was not deleted')
     support.notify('volume.delete.start', event)
     return support.accepted()
 

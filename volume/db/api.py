@@ -21,16 +21,38 @@ def transition(session, volume_id, expected, *, where=(), **values):
     :returns: True when this call made the change; False when the volume
         was not in an expected state (another request won) or is deleted.
     """
-    stmt = (sa.update(m.Volume)
-            .where(m.Volume.id == volume_id, m.Volume.deleted_at.is_(None), *where)
+    return transition_row(session, m.Volume, volume_id, expected, where=where, **values)
+
+
+def transition_row(session, model, row_id, expected, *, where=(), **values):
+    """Change a live row of ``model`` (volume, snapshot, backup) only if its status
+    is one of ``expected`` (``None``: any), in one conditional UPDATE.
+
+    The status check and the change are a single statement so that, of two
+    racing requests or a late report, only one wins; the loser sees False.
+
+    :param where: further conditions on the row.
+    :returns: whether this call made the change.
+    """
+    stmt = (sa.update(model)
+            .where(model.id == row_id, model.deleted_at.is_(None), *where)
             .values(updated_at=utcnow(), **values)
             .execution_options(synchronize_session=False))
     if expected is not None:
-        stmt = stmt.where(m.Volume.status.in_(list(expected)))
+        stmt = stmt.where(model.status.in_(list(expected)))
     changed = session.execute(stmt).rowcount == 1
     if changed:
         session.expire_all()
     return changed
+
+
+def visible(model, caller):
+    """The SQL condition for the live rows of ``model`` that ``caller`` may see:
+    all of them for an admin, else those of the caller's project."""
+    live = model.deleted_at.is_(None)
+    if caller.is_admin:
+        return live
+    return sa.and_(live, model.project_id == caller.project_id)
 
 
 def key_values(session, model, owner_column, owner_ids):
