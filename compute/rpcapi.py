@@ -192,8 +192,10 @@ class AgentAPI:
             ``rebuild`` plus ``disk_info`` and ``power_on``),
             ``confirm_migration``, ``finish_revert_migration`` (the params of
             ``rebuild`` plus ``power_on``); volumes: ``attach_volume`` (params
-            ``connection_info``, ``serial``, ``mountpoint``) and
-            ``detach_volume`` (params ``serial``).
+            ``connection_info``, ``serial``, ``mountpoint``),
+            ``detach_volume`` (params ``serial``) and ``extend_volume``
+            (params ``serial``: the running guest sees the volume's new
+            size, read from its file).
         :returns: ``{"power_state": int}``, with ``disk_info`` for
             ``migrate_disk_and_power_off``, ``device`` for ``attach_volume``,
             and ``error`` (the reason) when the driver failed.

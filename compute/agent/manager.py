@@ -66,6 +66,8 @@ _ACTIONS = {
         instance, params['connection_info'], params['serial'], params.get('mountpoint'))},
     'detach_volume': lambda drv, instance, params, _fetch: drv.detach_volume(
         instance, params['serial']),
+    'extend_volume': lambda drv, instance, params, _fetch: drv.extend_volume(
+        instance, params['serial']),
 }
 
 

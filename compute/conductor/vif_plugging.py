@@ -24,9 +24,10 @@ Nova the build is not rescheduled: the ports were made for this host and
 the network service could not wire them.  Otherwise the server goes ACTIVE
 with a warning in the log.
 
-The other events of ``os-server-external-events`` (``network-changed``,
-``network-vif-unplugged``, ``network-vif-deleted``, ``volume-extended``)
-are logged: nothing in compute acts on them.
+``volume-extended`` goes to ``compute.conductor.volume_events``.  The
+other events of ``os-server-external-events`` (``network-changed``,
+``network-vif-unplugged``, ``network-vif-deleted``) are logged: nothing in
+compute acts on them.
 """
 import datetime
 import logging
@@ -36,6 +37,7 @@ import sqlalchemy as sa
 from compute import states
 from compute.conductor import build
 from compute.conductor import events
+from compute.conductor import volume_events
 from compute.db import api as db_api
 from compute.db import models as m
 
@@ -64,6 +66,10 @@ def _building(row):
 
 def _handle(deps, event):
     uuid, port_id = event['server_uuid'], event.get('tag')
+    if (event['name'], event['status']) == (volume_events.VOLUME_EXTENDED, 'completed') \
+            and port_id:
+        volume_events.volume_extended(deps, event)
+        return
     state = _STATE_OF_STATUS.get(event['status'])
     if event['name'] != VIF_PLUGGED or state is None or not port_id:
         LOG.info('Event %s (%s, tag %s) of server %s: nothing to do', event['name'],

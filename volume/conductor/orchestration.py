@@ -18,6 +18,7 @@ from volume import states
 from volume import volumes
 from volume.conductor import images as image_paths
 from volume.conductor import scheduling
+from volume.conductor import server_events
 from volume.db import api as db_api
 from volume.db import models as m
 
@@ -172,9 +173,18 @@ class Orchestrator:
 
     def _finish_extend(self, volume_id, values, error):
         if error is None:
-            return self._end(volume_id, (states.EXTENDING,), status=m.Volume.previous_status,
+            # An in-use volume grew under its servers: compute resizes their guests' disks.
+            with self._db.reader() as session:
+                volume = session.get(m.Volume, volume_id)
+                servers = (server_events.attached_servers(session, volume_id)
+                           if volume is not None and volume.previous_status == states.IN_USE
+                           else [])
+            done = self._end(volume_id, (states.EXTENDING,), status=m.Volume.previous_status,
                              previous_status=None, size=int(values['size']),
                              requested_size=None)
+            if done and servers:
+                server_events.volume_extended(self._conf, volume_id, servers)
+            return done
         return self._end(volume_id, (states.EXTENDING,), status=states.ERROR_EXTENDING,
                          previous_status=None, requested_size=None)
 

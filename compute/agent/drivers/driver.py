@@ -245,6 +245,20 @@ class VirtDriver(abc.ABC):
         """
 
     @abc.abstractmethod
+    def extend_volume(self, instance, serial):
+        """Show the guest the new size of volume ``serial``, grown by the volume service.
+
+        The size is the volume's own as this host reads it (its file), so
+        that no other service need be asked.  A running guest is told at
+        once (its disk is resized live); a stopped one needs nothing: it
+        reads the size when it starts.
+
+        :raises InstanceNotFound: no such guest.
+        :raises DriverError: the volume is not plugged into the guest, or the
+            hypervisor refused.
+        """
+
+    @abc.abstractmethod
     def get_console_output(self, instance):
         """The guest's console log so far, as text ("" when there is none).
 

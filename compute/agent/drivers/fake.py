@@ -175,6 +175,17 @@ class FakeDriver(driver.VirtDriver):
         with self._lock:
             self._guest(instance).get('volumes', {}).pop(serial, None)
 
+    def extend_volume(self, instance, serial):
+        """Counts the extends of each volume in the guest's ``extended``."""
+        with self._lock:
+            guest = self._guest(instance)
+            if serial not in guest.get('volumes', {}):
+                raise driver.DriverError(f'Volume {serial} is not attached to instance '
+                                         f'{instance["uuid"]}.')
+            if guest['power_state'] == states.RUNNING:
+                extended = guest.setdefault('extended', {})
+                extended[serial] = extended.get(serial, 0) + 1
+
     def get_console_output(self, instance):
         with self._lock:
             return '\n'.join(self._guest(instance)['console']) + '\n'

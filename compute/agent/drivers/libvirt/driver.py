@@ -319,6 +319,13 @@ class LibvirtDriver(driver.VirtDriver):
             volumes.detach(self._domain(uuid), serial)
         LOG.info('Volume %s detached from instance %s', serial, uuid)
 
+    def extend_volume(self, instance, serial):
+        uuid = instance['uuid']
+        with self._locked(uuid):
+            size = volumes.extend(self._domain(uuid), serial)
+        if size is not None:
+            LOG.info('Volume %s of instance %s is now %d bytes', serial, uuid, size)
+
     def get_console_output(self, instance):
         uuid = instance['uuid']
         self._domain(uuid)

@@ -15,11 +15,14 @@ A change is made to the running guest and to its persistent definition
 together, so that the volume stays attached when the guest is stopped and
 started again.
 """
+import json
+import os
 import xml.etree.ElementTree as ET
 
 import libvirt
 
 from compute.agent.drivers import driver
+from compute.agent.drivers.libvirt import commands
 
 FILE_VOLUMES = 'file'
 FORMATS = ('raw', 'qcow2')
@@ -99,6 +102,48 @@ def attach(domain, connection_info, serial, mountpoint=None):
         raise driver.DriverError(f'Could not attach volume {serial}: '
                                  f'{exc.get_error_message()}') from exc
     return '/dev/' + target
+
+
+def volume_size(path, fmt):
+    """The size in bytes a volume file gives its guest: a raw file's length, a qcow2
+    image's virtual size (read with ``-U``: the running guest holds its lock)."""
+    if fmt == 'qcow2':
+        return int(json.loads(commands.run(
+            ['qemu-img', 'info', '--output=json', '-U', '-f', 'qcow2', path],
+            f'Reading volume {path}'))['virtual-size'])
+    return os.stat(path).st_size
+
+
+def extend(domain, serial):
+    """Tell a running guest the new size of volume ``serial``.
+
+    The volume service has already grown the file; QEMU keeps the size it
+    read when the disk was opened until told (``block_resize``), as with
+    Nova's ``extend_volume``.  The size is the file's, so that the guest
+    sees exactly what the volume holds.  A stopped guest reads the new
+    size when it starts, so nothing is done for it.
+
+    :returns: the size in bytes the running guest was given, or ``None``.
+    :raises DriverError: the volume is not plugged into the running guest,
+        its file cannot be read, or libvirt refused.
+    """
+    if not domain.isActive():
+        return None
+    disk = _disk_with_serial(domain.XMLDesc(0), serial)
+    if disk is None:
+        raise driver.DriverError(f'Volume {serial} is not attached to the running guest.')
+    target = disk.find('target').get('dev')
+    path, fmt = disk.find('source').get('file'), disk.find('driver').get('type', 'raw')
+    try:
+        size = volume_size(path, fmt)
+    except OSError as exc:
+        raise driver.DriverError(f'Could not read the size of volume {serial}: {exc}') from exc
+    try:
+        domain.blockResize(target, size, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+    except libvirt.libvirtError as exc:
+        raise driver.DriverError(f'Could not extend volume {serial} ({target}) in the guest: '
+                                 f'{exc.get_error_message()}') from exc
+    return size
 
 
 def detach(domain, serial):

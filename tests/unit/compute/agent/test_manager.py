@@ -42,6 +42,17 @@ def test_run_action_answers_power_state_or_error(tmp_path):
                      'error': 'Instance a1 could not be found on this host.'}
 
 
+def test_extend_volume_reaches_the_driver(tmp_path):
+    agent, _conductor = _agent(tmp_path)
+    agent.spawn(None, VM, {}, [], [])
+    agent.run_action(None, VM, 'attach_volume', {'connection_info': {}, 'serial': 'vol-1'})
+    assert agent.run_action(None, VM, 'extend_volume', {'serial': 'vol-1'}) == {
+        'power_state': states.RUNNING}
+    assert agent.driver._guests['a1']['extended'] == {'vol-1': 1}
+    reply = agent.run_action(None, VM, 'extend_volume', {'serial': 'vol-2'})
+    assert reply['error'] == 'Volume vol-2 is not attached to instance a1.'
+
+
 def test_console_output_length(tmp_path):
     agent, _ = _agent(tmp_path)
     agent.spawn(None, VM, {}, [], [])

@@ -77,7 +77,7 @@ def test_vif_plugged_events_go_to_compute_in_one_request(caplog):
         {'name': 'network-vif-plugged', 'server_uuid': 'server-2', 'tag': 'port-2',
          'status': 'completed', 'code': 404}]
     events = compute_events.ComputeEvents(conf=object(), connect=connect)
-    with caplog.at_level(logging.INFO, logger='network.conductor.compute_events'):
+    with caplog.at_level(logging.INFO, logger='common.server_events'):
         events.vif_plugged([('port-1', 'server-1'), ('port-2', 'server-2')]).result(timeout=10)
     events.shutdown()
     assert [(r.levelname, 'port-2' in r.getMessage()) for r in caplog.records] == [
@@ -89,13 +89,12 @@ def test_vif_plugged_events_go_to_compute_in_one_request(caplog):
          'status': 'completed'}])
 
 
-def test_compute_being_down_is_retried_then_logged_not_raised(caplog, monkeypatch):
-    monkeypatch.setattr(compute_events, 'RETRY_DELAYS', (0, 0))
+def test_compute_being_down_is_retried_then_logged_not_raised(caplog):
     connect = mock.Mock()
     connect.return_value.compute.create_server_external_events.side_effect = \
         ConnectionError('compute is down')
-    events = compute_events.ComputeEvents(conf=object(), connect=connect)
-    with caplog.at_level(logging.WARNING, logger='network.conductor.compute_events'):
+    events = compute_events.ComputeEvents(conf=object(), connect=connect, delays=(0, 0))
+    with caplog.at_level(logging.WARNING, logger='common.server_events'):
         events.vif_plugged([('port-1', 'server-1')]).result(timeout=10)
     events.shutdown()
     assert any('compute is down' in r.getMessage() and 'port-1' in r.getMessage()
@@ -103,12 +102,11 @@ def test_compute_being_down_is_retried_then_logged_not_raised(caplog, monkeypatc
     assert connect.return_value.compute.create_server_external_events.call_count == 3
 
 
-def test_compute_back_within_the_retries_gets_the_event(monkeypatch):
-    monkeypatch.setattr(compute_events, 'RETRY_DELAYS', (0, 0))
+def test_compute_back_within_the_retries_gets_the_event():
     connect = mock.Mock()
     send = connect.return_value.compute.create_server_external_events
     send.side_effect = [ConnectionError('compute is down'), [{'code': 200, 'tag': 'port-1'}]]
-    events = compute_events.ComputeEvents(conf=object(), connect=connect)
+    events = compute_events.ComputeEvents(conf=object(), connect=connect, delays=(0, 0))
     events.vif_plugged([('port-1', 'server-1')]).result(timeout=10)
     events.shutdown()
     assert send.call_count == 2

@@ -30,6 +30,7 @@ class Domain:
         self.active = False
         self.saved = False
         self.fail_start = None  # a message: starting the guest fails with it
+        self.resized = []  # blockResize calls
 
     def name(self):
         return self._name
@@ -69,6 +70,18 @@ class Domain:
 
     def destroy(self):
         self.active = False
+
+    def XMLDesc(self, _flags=0):
+        return self.xml
+
+    def blockResize(self, disk, size, flags=0):
+        """Recorded in ``resized`` as ``(target dev, size, flags)``."""
+        if not self.active:
+            raise _error(libvirt.VIR_ERR_OPERATION_INVALID, 'domain is not running')
+        if disk not in [t.get('dev') for t in ET.fromstring(self.xml).iterfind(
+                'devices/disk/target')]:
+            raise _error(libvirt.VIR_ERR_INVALID_ARG, f'disk {disk} not found in domain')
+        self.resized.append((disk, size, flags))
 
     def undefineFlags(self, _flags):
         self._conn.domains.pop(self._uuid, None)
