@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Volume I/O: create-from-image time, and sequential writes from a guest, each against the host.
 
-    python benchmarks/volume_io.py                      # 3 rounds, 64 MiB written per round
+    python benchmarks/volume_io.py                      # 3 rounds, 256 MiB written per round
     python benchmarks/volume_io.py --rounds 1 --mebibytes 8
 
 It runs on the all-in-one (devstack/stack.sh: the volume service's file
@@ -231,7 +231,7 @@ def main(argv=None):
     parser.add_argument('--cloud', default='stratus',
                         help='clouds.yaml cloud (default: %(default)s, user demo).')
     parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--mebibytes', type=int, default=64,
+    parser.add_argument('--mebibytes', type=int, default=256,
                         help='written by the guest and by the host in each round')
     parser.add_argument('--size', type=int, default=1, help='of the volumes, in GiB')
     parser.add_argument('--image', default='stratus-guest')

@@ -54,14 +54,19 @@ class VolumeServiceUnavailable(exceptions.ServiceUnavailable):
     msg_fmt = 'The volume service is unavailable: %(reason)s'
 
 
-def connector(host):
+def connector(host, mountpoint=None):
     """What a host says of itself to the volume service (Cinder's connector).
 
     The file volumes of this cloud need no initiator: every host mounts the
-    volume directory, so the connector only names the host.
+    volume directory, so the connector only names the host.  As Nova's, it
+    carries the guest device the volume gets (``/dev/vdb``), which the
+    volume service shows as the attachment's ``device``.
     """
-    return {'host': host, 'initiator': None, 'ip': None, 'multipath': False,
-            'platform': 'x86_64', 'os_type': 'linux'}
+    found = {'host': host, 'initiator': None, 'ip': None, 'multipath': False,
+             'platform': 'x86_64', 'os_type': 'linux'}
+    if mountpoint:
+        found['mountpoint'] = mountpoint
+    return found
 
 
 def _translated(call, volume_id=None):
@@ -127,15 +132,16 @@ class VolumeClient:
             volume_id, instance=instance_uuid), volume_id)
         return attachment['id']
 
-    def connect(self, ctx, attachment_id, host):
-        """Give the volume service ``host``'s connector; :returns: ``connection_info``.
+    def connect(self, ctx, attachment_id, host, mountpoint=None):
+        """Give the volume service ``host``'s connector (with the guest device
+        ``mountpoint``, when known); :returns: ``connection_info``.
 
         :raises InvalidVolume: the volume service refused the connector.
         :raises VolumeServiceUnavailable: it could not answer (or the
             attachment is gone: a detach or a delete won).
         """
         attachment = _translated(lambda: self._storage(ctx).update_attachment(
-            attachment_id, connector(host)))
+            attachment_id, connector(host, mountpoint)))
         info = attachment.get('connection_info')
         if not info:
             raise InvalidVolume(reason=f'attachment {attachment_id} has no connection_info')

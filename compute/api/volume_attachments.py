@@ -172,7 +172,7 @@ def create(server_id):
         _release(ctx, attachment_id)
         raise
     try:
-        support.conductor().attach_volume(ctx, uuid, volume_id, mountpoint=requested)
+        support.conductor().attach_volume(ctx, uuid, volume_id, mountpoint=device)
     except Exception as exc:  # the bus refused: nothing may stay reserved
         LOG.warning('Could not cast attach_volume of %s to %s: %s', volume_id, uuid, exc)
         _forget(uuid, volume_id)

@@ -95,7 +95,7 @@ def connect(deps, ctx, instance_uuid, host, block_devices):
         # The boot volume is the guest's vda (``instance_build``), as Nova names it.
         names = {'device_name': ROOT_DEVICE} if device.get('boot_index') == 0 else {}
         _record(deps, row[0], attachment_id=attachment_id, **names)
-        info = deps.volumes.connect(ctx, attachment_id, host)
+        info = deps.volumes.connect(ctx, attachment_id, host, names.get('device_name'))
         _record(deps, row[0], connection_info=json.dumps(info))
         device.update(volume_id=volume_id, connection_info=info, **names)
     return block_devices

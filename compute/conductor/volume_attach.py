@@ -95,7 +95,7 @@ def attach_volume(deps, ctx, uuid, volume_id, mountpoint=None):
     try:
         if not host:
             raise AgentRefused(f'Instance {uuid} has no host.')
-        info = deps.volumes.connect(ctx, attachment_id, host)
+        info = deps.volumes.connect(ctx, attachment_id, host, mountpoint)
         plugged = None  # unknown until the agent answers
         reply = _agent(deps, ctx, host, instance, 'attach_volume',
                        {'connection_info': info, 'serial': volume_id,

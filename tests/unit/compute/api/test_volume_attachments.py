@@ -82,7 +82,7 @@ def test_attach_reserves_the_volume_records_and_casts(cloud, uuid):
     assert attachment['instance'] == uuid and attachment['connector'] is None
     assert _mappings(cloud, uuid) == [(volume_id, '/dev/vdb', attachment['id'])]
     assert cloud.conductor.named('attach_volume') == [
-        {'instance_uuid': uuid, 'volume_id': volume_id, 'mountpoint': None}]
+        {'instance_uuid': uuid, 'volume_id': volume_id, 'mountpoint': '/dev/vdb'}]
     assert _actions(cloud, uuid) == ['attach_volume']
 
 

@@ -31,14 +31,16 @@ def _ctx():
                           project_id='p1', roles=['member'])
 
 
-def _attach(cloud, storage, uuid, volume_id, mountpoint=None, delete_on_termination=False):
-    """What the API does: reserve, store the mapping, record the action, cast."""
+def _attach(cloud, storage, uuid, volume_id, mountpoint='/dev/vdb',
+            delete_on_termination=False):
+    """What the API does: reserve, store the mapping (with the device it reserved),
+    record the action, cast."""
     ctx = _ctx()
     attachment_id = cloud.deps.volumes.reserve(ctx, volume_id, uuid)
     with cloud.db.writer() as session:
         session.add(m.BlockDeviceMapping(
             instance_uuid=uuid, source_type='volume', destination_type='volume',
-            volume_id=volume_id, device_name='/dev/vdb', attachment_id=attachment_id,
+            volume_id=volume_id, device_name=mountpoint, attachment_id=attachment_id,
             delete_on_termination=delete_on_termination))
         db_api.start_action(session, ctx, uuid, 'attach_volume')
     cloud.api.attach_volume(ctx, uuid, volume_id, mountpoint=mountpoint)
@@ -79,6 +81,8 @@ def test_attach_connects_plugs_and_completes(cloud, storage):
     [attachment] = storage.attachments_of(volume_id)
     assert attachment['connector']['host'] == cloud.server(uuid).host
     assert attachment['connector']['initiator'] is None
+    # As Nova's: the volume service shows the guest device as the attachment's.
+    assert attachment['connector']['mountpoint'] == '/dev/vdb'
     assert _guest_volumes(cloud, uuid) == {volume_id: '/dev/vdb'}
     assert _mappings(cloud, uuid) == [(volume_id, '/dev/vdb')]
 
@@ -149,8 +153,9 @@ def test_delete_detaches_and_deletes_volumes_marked_so(cloud, storage):
     uuid = cloud.boot()
     kept = storage.add_volume('p1')
     dropped = storage.add_volume('p1')
-    for volume_id, delete in ((kept, False), (dropped, True)):
-        ctx = _attach(cloud, storage, uuid, volume_id, delete_on_termination=delete)
+    for volume_id, delete, device in ((kept, False, '/dev/vdb'), (dropped, True, '/dev/vdc')):
+        ctx = _attach(cloud, storage, uuid, volume_id, mountpoint=device,
+                      delete_on_termination=delete)
         _wait_event(cloud, ctx, uuid, volume_attach.ATTACH_EVENT)
     assert storage.status(kept) == storage.status(dropped) == 'in-use'
     cloud.start_action(uuid, 'delete', states.DELETING)
