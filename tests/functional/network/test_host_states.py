@@ -215,7 +215,7 @@ def test_a_wired_port_turns_active_and_compute_is_told(deployment, identity, bus
     # There is no compute service in this deployment: the event is attempted,
     # and its failure logged (then retried for about half a minute).
     conductor = deployment[1]
-    _wait(lambda: f"Sending network-vif-plugged of port(s) {port['id']} failed"
+    _wait(lambda: f"Sending network-vif-plugged ({port['id']}) of server server-s failed"
           in conductor.log_tail(400), 'the conductor to try compute')
 
     conductor_api.update_ports_status(RequestContext.admin(), host, active=[],
