@@ -3,33 +3,23 @@ import os
 import time
 
 from tests.servers.processes import ADMIN_PASSWORD
-from tests.servers.processes import ApiClient
 from tests.servers.processes import BackgroundProcess
 from tests.servers.processes import ServiceProcess
 from tests.servers.processes import bin_path
 from tests.servers.processes import free_port
+from tests.servers.processes import MicroversionClient
 from tests.servers.processes import manage
 from tests.servers.processes import service_auth_conf
 from tests.servers.processes import unique_name
 from tests.servers.rabbit import RabbitVhost
 
 
-class ComputeClient(ApiClient):
-    """An ``ApiClient`` on a compute API's ``/v2.1`` that asks for one microversion.
-
-    :param version: sent as ``OpenStack-API-Version: compute <version>`` on
-        every request (a request's own ``headers`` win); ``None`` sends none,
-        which the API takes as 2.1.
-    """
+class ComputeClient(MicroversionClient):
+    """A ``MicroversionClient`` on a compute API's ``/v2.1``, at 2.60 unless told."""
+    SERVICE = 'compute'
 
     def __init__(self, base_url, token=None, version='2.60'):
-        super().__init__(base_url, token)
-        self.version = version
-
-    def request(self, method, path, *, headers=None, **kwargs):
-        all_headers = {'OpenStack-API-Version': f'compute {self.version}'} if self.version else {}
-        all_headers.update(headers or {})
-        return super().request(method, path, headers=all_headers, **kwargs)
+        super().__init__(base_url, token, version)
 
 
 class ComputeServer(ServiceProcess):

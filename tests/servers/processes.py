@@ -80,6 +80,23 @@ class ApiClient:
         return self.request('DELETE', path, **kw)
 
 
+class MicroversionClient(ApiClient):
+    """An ``ApiClient`` that asks for one microversion of ``SERVICE`` on every request
+    (``OpenStack-API-Version: <SERVICE> <version>``; a request's own ``headers``
+    win); ``version=None`` sends none, which the API takes as its minimum."""
+    SERVICE = None
+
+    def __init__(self, base_url, token=None, version=None):
+        super().__init__(base_url, token)
+        self.version = version
+
+    def request(self, method, path, *, headers=None, **kwargs):
+        all_headers = ({'OpenStack-API-Version': f'{self.SERVICE} {self.version}'}
+                       if self.version else {})
+        all_headers.update(headers or {})
+        return super().request(method, path, headers=all_headers, **kwargs)
+
+
 def password_auth(username, password, project=None, domain=None, system=False,
                   user_domain='Default'):
     """The body of a password ``POST /v3/auth/tokens`` request."""

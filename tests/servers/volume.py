@@ -3,10 +3,10 @@ import os
 import time
 
 from tests.servers.processes import ADMIN_PASSWORD
-from tests.servers.processes import ApiClient
 from tests.servers.processes import BackgroundProcess
 from tests.servers.processes import ServiceProcess
 from tests.servers.processes import bin_path
+from tests.servers.processes import MicroversionClient
 from tests.servers.processes import manage
 from tests.servers.processes import service_auth_conf
 from tests.servers.processes import unique_name
@@ -15,22 +15,12 @@ from tests.servers.rabbit import RabbitVhost
 AGENT_BINARY = 'cinder-volume'
 
 
-class VolumeClient(ApiClient):
-    """An ``ApiClient`` on a volume API's ``/v3/<project_id>`` that asks for one microversion.
-
-    :param version: sent as ``OpenStack-API-Version: volume <version>`` on
-        every request (a request's own ``headers`` win); ``None`` sends none,
-        which the API takes as 3.0.
-    """
+class VolumeClient(MicroversionClient):
+    """A ``MicroversionClient`` on a volume API's ``/v3/<project_id>``, at 3.65 unless told."""
+    SERVICE = 'volume'
 
     def __init__(self, base_url, token=None, version='3.65'):
-        super().__init__(base_url, token)
-        self.version = version
-
-    def request(self, method, path, *, headers=None, **kwargs):
-        all_headers = {'OpenStack-API-Version': f'volume {self.version}'} if self.version else {}
-        all_headers.update(headers or {})
-        return super().request(method, path, headers=all_headers, **kwargs)
+        super().__init__(base_url, token, version)
 
 
 class VolumeAgent(BackgroundProcess):
